@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit eval bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: start the bot (terminal chat when DISCORD_TOKEN is unset, from env or .env)
+run: $(STAMP)
+	$(BIN)/python -m bot start
+
+## test: ruff, mypy, pytest and the FAQ regression check
+test: lint typecheck unit eval
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy bot
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m bot validate data/faqs.yaml
+	$(BIN)/python -m bot eval tests/questions.yaml --min-accuracy 0.95 --max-wrong 0.02
+
+## bench: speed and quality benchmarks (figures go to BENCHMARKS.md by hand)
+bench: $(STAMP)
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/clinc150.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""Turn a core ``Reply`` into a Discord embed, within Discord's limits, and send it safely.
+
+Every send in the bot goes through here or passes ``NO_MENTIONS`` itself: a member's
+question may contain ``@everyone`` or role pings, and the bot must never turn them into
+real notifications, even when it quotes the question back.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+
+from bot.replies import Reply, ReplyKind, truncate
+
+log = logging.getLogger(__name__)
+
+# Nothing the bot sends may ping anyone (users, roles, @everyone, the replied-to member).
+NO_MENTIONS = discord.AllowedMentions.none()
+
+# Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FIELDS_LIMIT = 25
+EMBED_FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+MESSAGE_LIMIT = 2000
+# How much of a member's text is quoted back: enough to recognise it, not to repost it.
+QUOTE_LIMIT = 100
+
+SOMETHING_WENT_WRONG = (
+    "Something went wrong on my side, sorry. Please try again in a moment; "
+    "if it keeps happening, tell a moderator."
+)
+
+_COLOURS = {
+    ReplyKind.ANSWER: discord.Colour.from_rgb(255, 210, 30),  # Hugging Face yellow
+    ReplyKind.SUGGEST: discord.Colour.blurple(),
+    ReplyKind.DECLINE: discord.Colour.light_grey(),
+    ReplyKind.INFO: discord.Colour.from_rgb(255, 210, 30),
+}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A member's text made safe to show: one line, markdown and mentions escaped, short."""
+    one_line = _WHITESPACE.sub(" ", text).strip()
+    # Truncate before escaping so an escape sequence is never cut in half.
+    short = truncate(one_line, limit)
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(short))
+
+
+def reply_embed(reply: Reply) -> discord.Embed:
+    """The embed for a reply: title, body, fields and footer cut to Discord's limits."""
+    embed = discord.Embed(
+        title=truncate(reply.title, EMBED_TITLE_LIMIT) if reply.title else None,
+        description=truncate(reply.body, EMBED_DESCRIPTION_LIMIT) if reply.body else None,
+        colour=_COLOURS.get(reply.kind),
+    )
+    for name, value in reply.fields[:EMBED_FIELDS_LIMIT]:
+        embed.add_field(
+            name=truncate(name, EMBED_FIELD_NAME_LIMIT) or "\u200b",
+            value=truncate(value, EMBED_FIELD_VALUE_LIMIT) or "\u200b",
+            inline=False,
+        )
+    if reply.footer:
+        embed.set_footer(text=truncate(reply.footer, EMBED_FOOTER_LIMIT))
+    return fit_embed(embed)
+
+
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Shorten the description, then drop trailing fields, until the total fits 6,000."""
+    excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.description:
+        keep = max(1, len(embed.description) - excess)
+        embed.description = truncate(embed.description, keep)
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed
+
+
+def plain_text(text: str) -> str:
+    """Message content cut to Discord's 2,000 characters."""
+    return truncate(text, MESSAGE_LIMIT)
+
+
+async def send_interaction(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> discord.Message | None:
+    """Answer an interaction (first response or follow-up) with mentions disabled.
+
+    Returns the message when Discord reports it (public answers need its jump URL).
+    """
+    text = plain_text(content) if content is not None else None
+    if interaction.response.is_done():
+        message: discord.Message = await interaction.followup.send(
+            content=text if text is not None else discord.utils.MISSING,
+            embed=embed if embed is not None else discord.utils.MISSING,
+            view=view if view is not None else discord.utils.MISSING,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_MENTIONS,
+            wait=True,
+        )
+        return message
+    callback = await interaction.response.send_message(
+        content=text,
+        embed=embed if embed is not None else discord.utils.MISSING,
+        view=view if view is not None else discord.utils.MISSING,
+        ephemeral=ephemeral,
+        allowed_mentions=NO_MENTIONS,
+    )
+    resource = callback.resource
+    return resource if isinstance(resource, discord.Message) else None
+
+
+async def report_failure(interaction: discord.Interaction, error: BaseException) -> None:
+    """The member gets a private "something went wrong"; the log gets the traceback."""
+    name = interaction.command.qualified_name if interaction.command else "component"
+    log.error("Error while handling /%s for user %s", name, interaction.user.id,
+              exc_info=error)
+    try:
+        await send_interaction(interaction, content=SOMETHING_WENT_WRONG, ephemeral=True)
+    except discord.HTTPException:
+        # The interaction may have expired (3 s to answer); the log line above remains.
+        log.warning("Could not tell user %s about the error", interaction.user.id)

@@ -1,0 +1,352 @@
+"""Map a member's question to the closest FAQ entry, or decline.
+
+How a question is scored against an entry (each signal is 0..1):
+
+* ``cosine`` — IDF-weighted word overlap with the entry's best single phrasing (its question,
+  an alias). Rare words ("relocate", "fee") count more than common ones ("i", "the"),
+  which is what keeps "can I keep my job?" away from every entry that also says "I".
+* ``coverage`` — how much of the question's weight the entry's whole vocabulary explains.
+  Unknown words ("deadline", "visa") lower it, which is what makes off-topic questions
+  that share one word with an entry decline instead of answer.
+* ``fuzzy`` — rapidfuzz ``token_sort_ratio`` on the whole normalised question against the
+  entry's best phrasing; it rewards shared spellings and sentence shape the other two miss.
+
+Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
+("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
+
+The decision favours precision: a wrong confident answer misleads an applicant, so it
+answers only when the best entry is both good and clearly ahead of the next.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from bot.normalise import cap_length, normalise
+
+# Words that carry no topic: function words, greetings and chat filler. They still count,
+# at STOPWORD_WEIGHT of a content word, so "is it paid" beats "paid" alone on word order.
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any anyone anybody are as at be been
+    being before but by can could did do does doing done for from get got had has have
+    having he her here hers him his how i if in into is it its just know let like me
+    might more most must my myself no not now of on once one only or other our out own
+    please quick question questions really regarding same she should so some such than
+    that the their them then there these they this those to too up us very was way we
+    were what when where which while who whom why will with would yes you your yours
+    hi hello hey hiya yo greetings thanks thank cheers guys everyone folks all team
+    anyone someone somebody pls okay ok sorry wondering wonder curious asking ask tell
+    want need mean also still currently actually basically just like kind sort lol lmao
+    haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
+    good awesome morning evening gm gn""".split()
+)
+# Stopwords still count, at this fraction of their IDF: "how do i apply" and "who should
+# apply" differ only in them. Measured best of 0.1-0.5 on both question sets.
+STOPWORD_WEIGHT = 0.5
+# Stems shorter than this are never typo-corrected: too many 2-letter words are real.
+MIN_CORRECTABLE_LENGTH = 3
+# rapidfuzz.fuzz.ratio cut-off for a typo correction ("salry" -> "salary" is 90.9).
+TYPO_CUTOFF = 80.0
+# Fuzzy reranking is the costly step; only the best lexical candidates get it.
+RERANK_CANDIDATES = 8
+# Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
+WORD_CACHE_LIMIT = 50_000
+
+# Long messages are also scored clause by clause; the question is usually the last one.
+_CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
+# A clause needs this many topic words to stand alone: "do they care about that" does not.
+MIN_CLAUSE_CONTENT_WORDS = 2
+MAX_CLAUSES = 4
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+class Decision(StrEnum):
+    """What the bot does with a question."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
+
+    answer: float = 0.55
+    margin: float = 0.08
+    suggest: float = 0.40
+    suggest_window: float = 0.15
+    max_choices: int = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the three signals are blended into one score."""
+
+    cosine: float = 0.30
+    coverage: float = 0.40
+    fuzzy: float = 0.30
+    unknown_word_idf: float = 1.0  # as a fraction of the rarest known word's IDF
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry and its score for a question."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict: the decision, the answered entry and the closest entries."""
+
+    decision: Decision
+    entry_id: str | None
+    confidence: float
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class EntryText:
+    """What the matcher needs of an FAQ entry: its id and every way to phrase it."""
+
+    id: str
+    phrasings: Sequence[str]
+    keywords: Sequence[str] = ()
+    declines: bool = False  # a known topic the FAQ does not answer: matching it declines
+
+
+@dataclass
+class _Phrasing:
+    entry: int
+    text: str  # normalised words, for rapidfuzz
+    norm: float = 0.0
+
+
+@dataclass
+class _Query:
+    weights: dict[str, float] = field(default_factory=dict)
+    text: str = ""
+    has_content: bool = False
+
+
+def segments(question: str) -> list[str]:
+    """The whole message, plus its last clauses when it has several."""
+    text = cap_length(question)
+    clauses = [
+        c for c in _CLAUSE_BREAK.split(text)
+        if sum(w not in STOPWORDS for w in normalise(c).split()) >= MIN_CLAUSE_CONTENT_WORDS
+    ]
+    if len(clauses) <= 1:
+        return [text]
+    return [text, *clauses[-MAX_CLAUSES:]]
+
+
+def stem(word: str) -> str:
+    """Snowball stem of a normalised word ("relocating" -> "reloc")."""
+    return str(_stemmer.stemWord(word))
+
+
+class Matcher:
+    """An index over FAQ phrasings that scores questions and decides."""
+
+    def __init__(
+        self,
+        entries: Sequence[EntryText],
+        thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
+    ) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self.weights = weights or Weights()
+        self.ids = [entry.id for entry in entries]
+        self._declines = {entry.id for entry in entries if entry.declines}
+        self._phrasings: list[_Phrasing] = []
+        self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
+        self._cache: dict[str, list[tuple[str, float]]] = {}
+        entry_stems: list[set[str]] = []
+        phrasing_stems: list[set[str]] = []
+        for index, entry in enumerate(entries):
+            stems_of_entry: set[str] = set()
+            for text in [*entry.phrasings, *entry.keywords]:
+                words = normalise(text).split()
+                stems = {self._known_stem(word) for word in words}
+                stems_of_entry |= stems
+                self._phrasings.append(_Phrasing(entry=index, text=" ".join(words)))
+                phrasing_stems.append(stems)
+            entry_stems.append(stems_of_entry)
+        self._idf = self._inverse_document_frequency(entry_stems)
+        self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
+        self._vocabulary = sorted(self._word_stem)
+        self._entry_postings: dict[str, list[int]] = defaultdict(list)
+        for index, stems in enumerate(entry_stems):
+            for s in stems:
+                self._entry_postings[s].append(index)
+        self._phrase_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, stems in enumerate(phrasing_stems):
+            vector = {s: self._term_weight(s) for s in stems}
+            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+            self._phrasings[index].norm = norm
+            for s, w in vector.items():
+                self._phrase_postings[s].append((index, w / norm))
+        self._by_entry: list[list[str]] = [[] for _ in entries]
+        for phrasing in self._phrasings:
+            self._by_entry[phrasing.entry].append(phrasing.text)
+
+    def _known_stem(self, word: str) -> str:
+        s = self._word_stem.get(word)
+        if s is None:
+            s = self._word_stem[word] = word if word in STOPWORDS else stem(word)
+        return s
+
+    @staticmethod
+    def _inverse_document_frequency(entry_stems: Iterable[set[str]]) -> dict[str, float]:
+        documents = list(entry_stems)
+        frequency: dict[str, int] = defaultdict(int)
+        for stems in documents:
+            for s in stems:
+                frequency[s] += 1
+        total = len(documents)
+        return {s: math.log(1.0 + total / df) for s, df in frequency.items()}
+
+    def _term_weight(self, s: str) -> float:
+        weight = self._idf.get(s, self._unknown_idf)
+        return weight * STOPWORD_WEIGHT if s in STOPWORDS else weight
+
+    # --- query side -------------------------------------------------------------------
+
+    def _resolve_word(self, word: str) -> list[tuple[str, float]]:
+        """Known stems a query word stands for, each with a confidence (typos < 1)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        result = self._resolve_uncached(word)
+        if len(self._cache) >= WORD_CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def _resolve_uncached(self, word: str) -> list[tuple[str, float]]:
+        if word in self._word_stem:
+            return [(self._word_stem[word], 1.0)]
+        if word in STOPWORDS:
+            return [(word, 1.0)]
+        s = stem(word)
+        if s in self._idf or len(word) < MIN_CORRECTABLE_LENGTH or word.isdigit():
+            return [(s, 1.0)]
+        for cut in range(3, len(word) - 2):  # glued words: "parttime" -> "part" + "time"
+            left, right = word[:cut], word[cut:]
+            if left in self._word_stem and right in self._word_stem:
+                return [(self._word_stem[left], 1.0), (self._word_stem[right], 1.0)]
+        best = process.extractOne(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        if best is None:
+            return [(s, 1.0)]
+        similarity = best[1] / 100.0
+        return [(self._word_stem[best[0]], similarity * similarity)]
+
+    def _query(self, question: str) -> _Query:
+        query = _Query()
+        words = normalise(question).split()
+        for word in words:
+            for s, confidence in self._resolve_word(word):
+                weight = self._term_weight(s) * confidence
+                if weight > query.weights.get(s, 0.0):
+                    query.weights[s] = weight
+            if word not in STOPWORDS:
+                query.has_content = True
+        query.text = " ".join(words)
+        return query
+
+    # --- scoring ----------------------------------------------------------------------
+
+    def rank(self, question: str) -> list[Candidate]:
+        """Every entry that shares anything with the question, best first.
+
+        A long message is also scored clause by clause and each entry keeps its best
+        score, so "hi! I'm from Brazil and can't leave my city. is it remote?" is judged
+        on its question, not diluted by the introduction.
+        """
+        best: dict[int, float] = {}
+        for text in segments(question):
+            for entry, score in self._score(self._query(text)).items():
+                if score > best.get(entry, 0.0):
+                    best[entry] = score
+        ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
+        ranked.sort(key=lambda c: (-c.score, c.id))
+        return ranked
+
+    def _score(self, query: _Query) -> dict[int, float]:
+        if not query.has_content:
+            return {}
+        norm_sq = sum(w * w for w in query.weights.values())
+        if norm_sq == 0.0:
+            return {}
+        norm = math.sqrt(norm_sq)
+        best_cosine: dict[int, float] = defaultdict(float)
+        phrase_dot: dict[int, float] = defaultdict(float)
+        coverage: dict[int, float] = defaultdict(float)
+        for s, weight in query.weights.items():
+            for phrasing, unit_weight in self._phrase_postings.get(s, ()):
+                phrase_dot[phrasing] += weight * unit_weight
+            for entry in self._entry_postings.get(s, ()):
+                coverage[entry] += weight * weight
+        for phrasing, dot in phrase_dot.items():
+            entry = self._phrasings[phrasing].entry
+            cosine = dot / norm
+            if cosine > best_cosine[entry]:
+                best_cosine[entry] = cosine
+        w = self.weights
+        lexical = {
+            entry: w.cosine * best_cosine[entry] + w.coverage * coverage[entry] / norm_sq
+            for entry in coverage
+        }
+        shortlist = sorted(lexical, key=lambda e: (-lexical[e], e))[:RERANK_CANDIDATES]
+        scores: dict[int, float] = {}
+        for entry in shortlist:
+            best = process.extractOne(
+                query.text, self._by_entry[entry], scorer=fuzz.token_sort_ratio
+            )
+            fuzzy = best[1] / 100.0 if best else 0.0
+            scores[entry] = min(1.0, lexical[entry] + w.fuzzy * fuzzy)
+        return scores
+
+    def decide(self, candidates: Sequence[Candidate]) -> Match:
+        """Turn ranked candidates into answer / suggest / decline."""
+        t = self.thresholds
+        top = tuple(candidates[: t.max_choices])
+        if not top or top[0].score < t.suggest:
+            return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
+        best = top[0]
+        runner_up = top[1].score if len(top) > 1 else 0.0
+        if best.score >= t.answer and best.score - runner_up >= t.margin:
+            return Match(Decision.ANSWER, best.id, best.score, top)
+        close = tuple(
+            c for c in top if c.score >= t.suggest and c.score >= best.score - t.suggest_window
+        )
+        if len(close) == 1 and best.score >= t.answer:
+            return Match(Decision.ANSWER, best.id, best.score, top)
+        return Match(Decision.SUGGEST, None, best.score, close)
+
+    def match(self, question: str) -> Match:
+        """Score a question and decide what to do with it.
+
+        When the closest phrasing belongs to a known not-covered topic ("deadline?",
+        "visa?"), the bot declines even if an entry sharing a word is close behind.
+        """
+        ranked = self.rank(question)
+        entries = [c for c in ranked if c.id not in self._declines]
+        if ranked and ranked[0].id in self._declines and ranked[0].score >= self.thresholds.suggest:
+            top = tuple(entries[: self.thresholds.max_choices])
+            return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
+        return self.decide(entries)

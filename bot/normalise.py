@@ -1,0 +1,137 @@
+"""Turn a member's raw message into comparable words.
+
+Everything here is pure and cheap: it runs on every message, including hostile ones
+(4,000 characters, zero-width joiners, right-to-left marks, pings, code blocks).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A question buried in a long message is usually near its start or its end ("...so my
+# question is: can I do it part-time?"). Keeping both ends bounds the cost of a
+# 4,000-character message to that of a 600-character one.
+MAX_HEAD_CHARS = 400
+MAX_TAIL_CHARS = 200
+# After normalising, more words than this add noise, not meaning.
+MAX_WORDS = 60
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+
+# Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
+# links, mass pings. Removed before punctuation so their digits don't become words.
+_DISCORD_MARKUP = re.compile(
+    r"<a?:\w+:\d+>|<@[!&]?\d+>|<#\d+>|</[\w -]+:\d+>|https?://\S+|@everyone|@here"
+)
+_IRREGULAR_CONTRACTIONS = {
+    "can't": "can not",
+    "won't": "will not",
+    "shan't": "shall not",
+    "ain't": "is not",
+}
+_CONTRACTION_SUFFIXES = re.compile(r"(\w)'(s|re|m|ll|ve|d|t)\b")
+_SUFFIX_EXPANSION = {"s": "", "re": " are", "m": " am", "ll": " will", "ve": " have", "d": " would"}
+_NOT_CONTRACTION = re.compile(r"n't\b")
+
+# Chat spellings members type without apostrophes, and common shorthand.
+CHAT_WORDS: dict[str, str] = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "im": "i am",
+    "ive": "i have",
+    "id": "i would",
+    "ill": "i will",
+    "youre": "you are",
+    "whats": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thanks",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "got to",
+    "hafta": "have to",
+    "w": "with",
+    "b4": "before",
+    "abt": "about",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "ppl": "people",
+    "smth": "something",
+    "sth": "something",
+    "tho": "though",
+    "thru": "through",
+    "yr": "year",
+    "yrs": "years",
+    "mo": "month",
+    "mos": "months",
+}
+
+_NON_WORD = re.compile(r"[^\w\s]|_")
+_REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
+_WORD = re.compile(r"\w+")
+
+
+def _strip_invisible(text: str) -> str:
+    """Drop format characters (zero-width, bidi marks) and turn control characters into spaces."""
+    out: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        out.append(" " if category in ("Cc", "Zl", "Zp") else char)
+    return "".join(out)
+
+
+def cap_length(text: str) -> str:
+    """Keep the head and tail of an over-long message (see MAX_HEAD_CHARS)."""
+    if len(text) <= MAX_HEAD_CHARS + MAX_TAIL_CHARS:
+        return text
+    return f"{text[:MAX_HEAD_CHARS]} {text[-MAX_TAIL_CHARS:]}"
+
+
+def _expand_contraction(match: re.Match[str]) -> str:
+    return match.group(1) + _SUFFIX_EXPANSION.get(match.group(2), "")
+
+
+def normalise(text: str) -> str:
+    """Return lowercase words separated by single spaces, ready to compare.
+
+    NFKC folds look-alike characters (full-width letters, ligatures); casefold handles
+    more than lower(); contractions and chat spellings are expanded so "can't" and
+    "cant" meet "can not"; letters repeated three or more times are cut to two.
+    """
+    text = cap_length(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
+    text = _DISCORD_MARKUP.sub(" ", text)
+    for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
+        text = text.replace(contraction, expansion)
+    text = _NOT_CONTRACTION.sub(" not", text)
+    text = _CONTRACTION_SUFFIXES.sub(_expand_contraction, text)
+    text = _NON_WORD.sub(" ", text)
+    text = _REPEATED_LETTER.sub(r"\1\1", text)
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        words.extend(CHAT_WORDS.get(word, word).split())
+        if len(words) >= MAX_WORDS:
+            break
+    return " ".join(words[:MAX_WORDS])

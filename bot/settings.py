@@ -1,0 +1,112 @@
+"""Every setting in one place: ``config/bot.yaml`` overridden by environment variables.
+
+Environment variables use the ``BOT_`` prefix and ``__`` for nesting
+(``BOT_MATCHING__ANSWER=0.6``, ``BOT_ANSWER_CHANNELS=[123,456]``). The token is read only
+from ``DISCORD_TOKEN`` (environment or an untracked ``.env``), never from the YAML file,
+and is kept as a ``SecretStr`` so it cannot be printed by accident.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from bot.matching import Thresholds
+
+DEFAULT_CONFIG = Path("config/bot.yaml")
+
+
+class MatchingSettings(BaseModel):
+    """Decision thresholds on the matcher's 0..1 score."""
+
+    answer: float = Field(default=Thresholds.answer, ge=0, le=1)
+    margin: float = Field(default=Thresholds.margin, ge=0, le=1)
+    suggest: float = Field(default=Thresholds.suggest, ge=0, le=1)
+    suggest_window: float = Field(default=Thresholds.suggest_window, ge=0, le=1)
+
+    def thresholds(self) -> Thresholds:
+        """As the matcher's ``Thresholds``."""
+        return Thresholds(self.answer, self.margin, self.suggest, self.suggest_window)
+
+
+class CooldownSettings(BaseModel):
+    """Limits that keep one member (or one repeated question) from flooding a channel."""
+
+    member_questions: int = Field(default=5, ge=1)
+    member_window_seconds: float = Field(default=60.0, gt=0)
+    repeat_window_seconds: float = Field(default=120.0, ge=0)
+
+
+class QuestionLogSettings(BaseModel):
+    """Where and how long questions are kept."""
+
+    path: Path = Path("var/questions.sqlite3")
+    retention_days: int = Field(default=90, ge=1)
+    salt: SecretStr = SecretStr("change-me")
+    # Rows waiting in memory while the database cannot be written; past this the oldest go.
+    max_queued: int = Field(default=10_000, ge=1)
+    # Longest pause between two write attempts while the database is unavailable.
+    retry_max_seconds: float = Field(default=30.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """The bot's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BOT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+    config_path: ClassVar[Path] = DEFAULT_CONFIG
+
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
+    )
+    faq_path: Path = Path("data/faqs.yaml")
+    guild_id: int | None = None
+    answer_channels: list[int] = Field(default_factory=list)
+    moderator_roles: list[int] = Field(default_factory=list)
+    mod_log_channel: int | None = None
+    message_content_intent: bool = True
+    sharded: bool = False
+    watch_faq: bool = True
+    # A change to faq_path is loaded once the file has been quiet this long, so editors
+    # that save in several writes are read whole.
+    faq_reload_settle_seconds: float = Field(default=0.4, ge=0)
+    command_hash_path: Path = Path("var/commands.sha256")
+    log_level: str = "INFO"
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    cooldowns: CooldownSettings = Field(default_factory=CooldownSettings)
+    question_log: QuestionLogSettings = Field(default_factory=QuestionLogSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then environment, then ``.env``, then the YAML file."""
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=cls.config_path)
+        return init_settings, env_settings, dotenv_settings, yaml_source
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from ``config`` (default ``config/bot.yaml``) and the environment."""
+    path = config or DEFAULT_CONFIG
+
+    class _FromFile(Settings):
+        config_path: ClassVar[Path] = path
+
+    return _FromFile(**overrides)

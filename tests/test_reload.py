@@ -1,0 +1,216 @@
+"""Live reload: a valid edit is served, a bad edit never costs an answer.
+
+The edit helpers here are shared with the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+import bot.reload as reload_module
+from bot.knowledge import FaqStore, load_faq
+from bot.reload import FaqReloader, ReloadReport
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTLE = 0.2
+FEES_ANSWER = 'No. "There are no fees to participate in the program."'
+NEW_FEES_ANSWER = "No. The residency is entirely free: no fees of any kind."
+
+
+def copy_faq(directory: Path) -> Path:
+    """A private copy of the shipped FAQ: tests never write into data/."""
+    target = directory / "faqs.yaml"
+    shutil.copyfile(ROOT / "data" / "faqs.yaml", target)
+    return target
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing ``needle``."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def edit_fees_answer(text: str) -> str:
+    assert FEES_ANSWER in text
+    return text.replace(FEES_ANSWER, NEW_FEES_ANSWER)
+
+
+def break_syntax(text: str) -> tuple[str, int]:
+    """An unclosed flow sequence in the fees entry; returns (text, line of the error)."""
+    broken = text.replace("    keywords: [fee, fees, cost,", "    keywords: [fee, fees: cost,")
+    assert broken != text
+    return broken, line_of(broken, "keywords: [fee, fees: cost,")
+
+
+def duplicate_id(text: str) -> tuple[str, int]:
+    """The relocation entry renamed to 'fees'; returns (text, line of the duplicate)."""
+    broken = text.replace("  - id: relocation\n", "  - id: fees\n")
+    assert broken != text
+    return broken, [n for n, line in enumerate(broken.splitlines(), 1)
+                    if line == "  - id: fees"][1]
+
+
+def missing_answer(text: str) -> tuple[str, int]:
+    """The fees entry without its answer; returns (text, line of the entry)."""
+    broken = text.replace(f"    answer: >-\n      {FEES_ANSWER}\n", "")
+    assert broken != text
+    return broken, line_of(broken, "  - id: fees")
+
+
+def save_in_place(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def save_by_rename(path: Path, text: str) -> None:
+    """How many editors save: write a temporary file, then rename it over the original."""
+    temporary = path.with_name(f".{path.name}.swp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+async def save_in_two_writes(path: Path, text: str, pause: float = 0.1) -> None:
+    """A save that lands in two writes, the file invalid in between."""
+    half = len(text) // 2
+    with path.open("w", encoding="utf-8") as file:
+        file.write(text[:half])
+        file.flush()
+        await asyncio.sleep(pause)
+        file.write(text[half:])
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    """Wait until ``condition`` holds; fail after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+class Watched:
+    """A private FAQ copy, its store and a running reloader that collects its reports."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        result = load_faq(path)
+        assert result.knowledge is not None
+        self.store = FaqStore(result.knowledge)
+        self.reports: list[ReloadReport] = []
+        self.reloader = FaqReloader(self.store, path, self._report, settle_seconds=SETTLE)
+
+    async def _report(self, report: ReloadReport) -> None:
+        self.reports.append(report)
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def answer_of(self, entry_id: str) -> str:
+        entry = self.store.current.entry(entry_id)
+        assert entry is not None
+        return entry.answer
+
+
+@pytest.fixture
+async def watched(tmp_path: Path) -> AsyncIterator[Watched]:
+    state = Watched(copy_faq(tmp_path))
+    await state.reloader.start()
+    await asyncio.sleep(SETTLE * 2)  # the start-up check finds nothing to report
+    yield state
+    await state.reloader.stop()
+
+
+async def test_a_valid_edit_is_served_and_summarised(watched: Watched) -> None:
+    save_in_place(watched.path, edit_fees_answer(watched.text))
+    await eventually(lambda: watched.answer_of("fees") == NEW_FEES_ANSWER)
+    await eventually(lambda: len(watched.reports) == 1)
+    assert watched.reports[0].ok
+    assert watched.reports[0].message.startswith("FAQ reloaded: changed 1 (fees).")
+
+
+@pytest.mark.parametrize("breakage", [break_syntax, duplicate_id, missing_answer])
+async def test_a_broken_edit_keeps_every_old_answer_and_reports_its_line(
+    watched: Watched, breakage: Callable[[str], tuple[str, int]]
+) -> None:
+    before = {e.id: e.answer for e in watched.store.current.faq.entries}
+    broken, line = breakage(watched.text)
+    save_in_place(watched.path, broken)
+    await eventually(lambda: len(watched.reports) == 1)
+    report = watched.reports[0]
+    assert not report.ok
+    assert "still serving the previous version" in report.message
+    assert f"{watched.path}:{line}:" in report.text()
+    assert {e.id: e.answer for e in watched.store.current.faq.entries} == before
+
+
+async def test_a_rename_style_save_is_seen(watched: Watched) -> None:
+    save_by_rename(watched.path, edit_fees_answer(watched.text))
+    await eventually(lambda: watched.answer_of("fees") == NEW_FEES_ANSWER)
+
+
+async def test_a_deleted_and_recreated_file_is_seen(watched: Watched) -> None:
+    text = watched.text
+    watched.path.unlink()
+    await asyncio.sleep(0.05)
+    save_in_place(watched.path, edit_fees_answer(text))
+    await eventually(lambda: watched.answer_of("fees") == NEW_FEES_ANSWER)
+    assert [r.ok for r in watched.reports] == [True]
+
+
+async def test_a_save_in_several_writes_is_read_once_whole(watched: Watched) -> None:
+    await save_in_two_writes(watched.path, edit_fees_answer(watched.text))
+    await eventually(lambda: watched.answer_of("fees") == NEW_FEES_ANSWER)
+    await asyncio.sleep(SETTLE * 2)
+    assert [r.ok for r in watched.reports] == [True]  # the half-written file was never read
+
+
+async def test_saving_without_changes_says_nothing(watched: Watched) -> None:
+    save_in_place(watched.path, watched.text)
+    await asyncio.sleep(SETTLE * 4)
+    assert watched.reports == []
+
+
+async def test_reload_now_replies_with_the_summary_or_the_errors(tmp_path: Path) -> None:
+    state = Watched(copy_faq(tmp_path))  # not watching: the command alone
+    save_in_place(state.path, edit_fees_answer(state.text))
+    ok, message = await state.reloader.reload_now()
+    assert ok and message.startswith("FAQ reloaded: changed 1 (fees).")
+
+    broken, line = duplicate_id(state.text)
+    save_in_place(state.path, broken)
+    ok, message = await state.reloader.reload_now()
+    assert not ok
+    assert f"{state.path}:{line}:" in message and "duplicate id 'fees'" in message
+    assert state.answer_of("fees") == NEW_FEES_ANSWER
+    assert state.reports == []  # the command's caller shows the outcome itself
+
+
+async def test_a_failed_watch_restarts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_awatch = reload_module.awatch
+    calls = 0
+
+    def flaky_awatch(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("inotify watch limit reached")
+        return real_awatch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reload_module, "WATCH_RETRY_FIRST_SECONDS", 0.05)
+    monkeypatch.setattr(reload_module, "awatch", flaky_awatch)
+    state = Watched(copy_faq(tmp_path))
+    await state.reloader.start()
+    try:
+        await eventually(lambda: calls >= 2)
+        await asyncio.sleep(0.2)
+        save_in_place(state.path, edit_fees_answer(state.text))
+        await eventually(lambda: state.answer_of("fees") == NEW_FEES_ANSWER)
+    finally:
+        await state.reloader.stop()

@@ -1,0 +1,771 @@
+"""What a moderator sees when checking an FAQ file (bot/knowledge.py, bot/yamlnodes.py).
+
+Every FAQ below is written out in full so its line numbers can be counted in the test.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import FaqStore, Problem, load_faq, load_faq_text
+from bot.replies import respond
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_FAQ = ROOT / "data" / "faqs.yaml"
+
+CONTRACT_IDS = {
+    "about", "duration", "research-work", "ideal-candidate", "out-of-school", "diversity",
+    "how-to-apply", "requirements", "ai-for-good", "equal-opportunity", "salary", "part-time",
+    "concurrent-obligations", "benefits", "fees", "relocation", "announcement",
+}
+
+
+def check(text: str):
+    """Validate dedented FAQ text as the file ``faqs.yaml``."""
+    return load_faq_text(textwrap.dedent(text), "faqs.yaml")
+
+
+def the_error(text: str) -> Problem:
+    """The one error the FAQ has; it must not be served."""
+    result = check(text)
+    assert result.knowledge is None
+    assert len(result.errors) == 1, [str(p) for p in result.errors]
+    return result.errors[0]
+
+
+# --- YAML itself ---------------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_is_reported_at_its_line_and_column():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No: not at all
+        """)
+    assert (error.line, error.column) == (8, 15)
+    assert error.message.startswith("YAML syntax:")
+    assert "mapping values are not allowed" in error.message
+    assert str(error).startswith("faqs.yaml:8:15: error")
+
+
+def test_unclosed_quote_is_a_syntax_error_not_a_crash():
+    result = check("""\
+        programme:
+          name: "Test Residency
+          apply_url: https://apply.example.org/j/1
+        """)
+    assert result.knowledge is None
+    assert result.errors[0].message.startswith("YAML syntax:")
+
+
+def test_key_repeated_in_one_mapping_is_reported_at_the_second_key():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            answer: Yes.
+        """)
+    assert (error.line, error.column) == (9, 5)
+    assert error.message == "key 'answer' appears twice in one mapping"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: duplicate-key problems are built from yamlnodes without an entry id "
+    "(Problem.entry_id is None although the key sits inside entry 'fees')",
+)
+def test_key_repeated_in_one_mapping_names_its_entry():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            answer: Yes.
+        """)
+    assert error.entry_id == "fees"
+
+
+def test_empty_file_is_an_error_at_line_1():
+    error = the_error("")
+    assert (error.line, error.column) == (1, 1)
+    assert error.entry_id is None
+    assert error.message.startswith("file: Input should be a valid dictionary")
+    assert error.fix == "make it a YAML mapping (key: value lines)"
+
+
+def test_file_with_only_comments_is_an_error_at_line_1():
+    error = the_error("# the FAQ will go here\n")
+    assert (error.line, error.column) == (1, 1)
+    assert error.message.startswith("file: Input should be a valid dictionary")
+
+
+def test_missing_file_is_an_error_naming_the_file(tmp_path):
+    path = tmp_path / "nowhere.yaml"
+    result = load_faq(path)
+    assert result.knowledge is None
+    [error] = result.errors
+    assert (error.path, error.line, error.column) == (str(path), 1, 1)
+    assert error.message == "cannot read the file: No such file or directory"
+
+
+def test_file_that_is_not_utf8_is_an_error(tmp_path):
+    path = tmp_path / "faqs.yaml"
+    path.write_bytes(b"programme:\n  name: R\xe9sidence\n")
+    [error] = load_faq(path).errors
+    assert error.message == "cannot read the file: not UTF-8 text"
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def test_unknown_field_is_reported_at_its_key_with_its_entry():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            keyword: [fee]
+        """)
+    assert (error.line, error.column) == (9, 5)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.keyword: unknown field 'keyword'"
+    assert error.fix == "remove it or check its spelling"
+
+
+def test_unknown_programme_field_is_reported_at_its_key():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+          apply_link: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (4, 3)
+    assert error.entry_id is None
+    assert error.message == "programme.apply_link: unknown field 'apply_link'"
+
+
+def test_missing_answer_is_reported_at_its_entry():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+          - id: salary
+            question: Is it paid?
+            aliases: []
+            answer: Yes.
+        """)
+    assert (error.line, error.column) == (5, 5)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.answer: missing required field 'answer'"
+    assert error.fix == "add the field"
+
+
+def test_misspelt_field_reports_both_the_unknown_and_the_missing_one():
+    result = check("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answr: No.
+        """)
+    assert [(p.line, p.message) for p in result.errors] == [
+        (5, "entries.0.answer: missing required field 'answer'"),
+        (8, "entries.0.answr: unknown field 'answr'"),
+    ]
+
+
+def test_missing_apply_url_is_reported_at_the_programme():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (2, 3)
+    assert error.message == "programme.apply_url: missing required field 'apply_url'"
+
+
+def test_empty_answer_is_reported_at_the_answer():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: "  "
+        """)
+    assert (error.line, error.column) == (8, 13)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.answer: String should have at least 1 character"
+    assert error.fix == "write some text here"
+
+
+def test_answer_longer_than_1500_characters_is_reported_at_the_answer():
+    error = the_error(
+        """\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: """ + "No. " * 376 + "\n"
+    )
+    assert (error.line, error.column) == (8, 13)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.answer: String should have at most 1500 characters"
+    assert error.fix == "shorten it"
+
+
+def test_answer_of_exactly_1500_characters_is_accepted():
+    result = check(
+        """\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: """ + "x" * 1500 + "\n"
+    )
+    assert result.errors == ()
+
+
+def test_question_longer_than_an_embed_title_is_reported_at_the_question():
+    error = the_error(
+        """\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: """ + "q" * 257 + """
+            aliases: []
+            answer: No.
+        """
+    )
+    assert (error.line, error.column) == (6, 15)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.question: String should have at most 256 characters"
+
+
+def test_apply_url_without_a_scheme_is_reported_at_the_url():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (3, 14)
+    assert error.entry_id is None
+    assert error.message == "programme.apply_url: Value error, not a valid http(s) URL"
+    assert error.fix == "use a full link such as https://example.org/page"
+
+
+def test_source_url_with_a_space_is_reported_at_the_url():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+          source_url: "https://hugging face.co/blog"
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (4, 15)
+    assert error.message == "programme.source_url: Value error, not a valid http(s) URL"
+
+
+def test_entry_source_url_that_is_not_http_is_reported_with_its_entry():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            source_url: ftp://example.org/fees
+        """)
+    assert (error.line, error.column) == (9, 17)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.source_url: Value error, not a valid http(s) URL"
+
+
+@pytest.mark.parametrize("bad_id", ["Fees", "part time", "-fees", "frais-é"])
+def test_id_that_is_not_a_lowercase_slug_is_reported_at_the_id(bad_id):
+    error = the_error(f"""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: "{bad_id}"
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (5, 9)
+    assert error.entry_id == bad_id
+    assert error.message.startswith("entries.0.id: String should match pattern")
+    assert error.fix == "use lowercase letters, digits, '-' and '_' only"
+
+
+def test_aliases_written_as_text_instead_of_a_list_are_reported():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: is it free
+            answer: No.
+        """)
+    assert (error.line, error.column) == (7, 14)
+    assert error.entry_id == "fees"
+    assert error.message == "entries.0.aliases: Input should be a valid list"
+    assert error.fix == "make it a YAML list (lines starting with '- ')"
+
+
+def test_answer_that_yaml_reads_as_a_boolean_is_reported_with_a_quoting_fix():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is it free?
+            aliases: []
+            answer: yes
+        """)
+    assert (error.line, error.column) == (8, 13)
+    assert error.message == "entries.0.answer: Input should be a valid string"
+    assert "quote it" in error.fix
+
+
+def test_entries_missing_altogether_is_reported():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        """)
+    assert (error.line, error.column) == (1, 1)
+    assert error.message == "entries: missing required field 'entries'"
+
+
+def test_every_schema_error_in_the_file_is_reported_not_just_the_first():
+    result = check("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: ""
+          - id: Salary
+            question: Is it paid?
+            aliases: []
+            answer: Yes.
+          - id: benefits
+            question: Any benefits?
+            aliases: insurance
+            answer: Yes.
+        """)
+    assert [(p.line, p.entry_id) for p in result.errors] == [
+        (8, "fees"), (9, "Salary"), (15, "benefits"),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: load_faq_text() returns early on schema errors without sorting, so "
+    "duplicate-key problems are listed before earlier schema errors (file order lost)",
+)
+def test_problems_are_listed_in_file_order():
+    result = check("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: ""
+          - id: salary
+            question: Is it paid?
+            question: Do residents get paid?
+            aliases: []
+            answer: Yes.
+        """)
+    assert [p.line for p in result.errors] == [8, 11]
+
+
+# --- consistency across entries ------------------------------------------------------------
+
+
+def test_duplicate_id_is_reported_at_the_second_entry_and_names_the_first_line():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+          - id: fees
+            question: Does it cost anything to join?
+            aliases: []
+            answer: No.
+        """)
+    assert (error.line, error.column) == (9, 9)
+    assert error.entry_id == "fees"
+    assert error.message == "duplicate id 'fees' (first at line 5)"
+    assert error.fix == "give this entry a unique id"
+
+
+def test_alias_repeated_in_another_entry_is_an_error_at_the_second_one():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases:
+              - is it free
+            answer: No.
+          - id: salary
+            question: Is it paid?
+            aliases:
+              - Is it FREE?
+            answer: Yes.
+        """)
+    assert (error.line, error.column) == (13, 9)
+    assert error.entry_id == "salary"
+    assert error.message == "'Is it FREE?' is also a phrasing of 'fees'"
+    assert error.fix == "keep it in only one of the two entries"
+
+
+def test_alias_equal_to_another_entrys_question_is_an_error():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+          - id: costs
+            question: Does it cost anything?
+            aliases:
+              - is there a fee
+            answer: No.
+        """)
+    assert (error.line, error.entry_id) == (12, "costs")
+    assert error.message == "'is there a fee' is also a phrasing of 'fees'"
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def test_alias_repeated_within_one_entry_is_a_warning_that_does_not_stop_loading():
+    result = check("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases:
+              - is it free
+              - is it free!
+            answer: No.
+        """)
+    assert result.knowledge is not None
+    assert result.errors == ()
+    [warning] = result.warnings
+    assert (warning.line, warning.column, warning.entry_id) == (9, 9, "fees")
+    assert warning.message == "'is it free!' is repeated in this entry"
+    assert str(warning).startswith("faqs.yaml:9:9: warning [fees]:")
+
+
+CONFUSABLE = """\
+    programme:
+      name: Test Residency
+      apply_url: https://apply.example.org/j/1
+    entries:
+      - id: fees
+        question: Is there a fee?
+        aliases:
+          - money question
+        answer: No.
+      - id: salary
+        question: Is it paid?
+        aliases:
+          - money question please
+        answer: Yes.
+    """
+
+
+def test_confusable_aliases_are_warned_about_with_both_ids():
+    result = check(CONFUSABLE)
+    warning = next(w for w in result.warnings if w.line == 8)
+    assert warning.column == 9
+    assert warning.entry_id == "fees"
+    assert "'money question'" in warning.message
+    assert "'fees'" in warning.message and "'salary'" in warning.message
+    assert "'salary'" in warning.fix
+
+
+def test_confusable_aliases_do_not_stop_loading():
+    result = check(CONFUSABLE)
+    assert result.warnings
+    assert result.errors == ()
+    assert result.knowledge is not None
+
+
+# --- what a minimal FAQ needs --------------------------------------------------------------
+
+
+def test_minimal_faq_with_no_aliases_validates():
+    result = check("""\
+        programme: {name: Test Residency, apply_url: "https://apply.example.org/j/1"}
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        """)
+    assert result.errors == ()
+    assert result.knowledge is not None
+    assert result.knowledge.matcher.match("is there a fee").entry_id == "fees"
+
+
+def test_minimal_faq_with_many_aliases_validates():
+    many = "".join(f"      - fee question number {n}\n" for n in range(40))
+    result = load_faq_text(
+        "programme:\n"
+        "  name: Test Residency\n"
+        "  apply_url: https://apply.example.org/j/1\n"
+        "entries:\n"
+        "  - id: fees\n"
+        "    question: Is there a fee?\n"
+        "    aliases:\n"
+        + many +
+        "    answer: No.\n"
+        "  - id: salary\n"
+        "    question: Is it paid?\n"
+        "    aliases: [paid?, salary?]\n"
+        "    answer: Yes.\n",
+        "faqs.yaml",
+    )
+    assert result.errors == ()
+    assert result.knowledge is not None
+    assert len(result.knowledge.entry("fees").aliases) == 40
+
+
+# --- the shipped FAQ -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    result = load_faq(SHIPPED_FAQ)
+    assert result.errors == (), [str(p) for p in result.errors]
+    assert result.knowledge is not None
+    return result.knowledge
+
+
+def test_shipped_faq_validates_without_errors(shipped):
+    assert shipped.faq.entries
+
+
+def test_shipped_faq_has_exactly_the_contract_ids(shipped):
+    ids = [entry.id for entry in shipped.faq.entries]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == CONTRACT_IDS
+
+
+def test_shipped_faq_has_10_to_25_aliases_per_entry(shipped):
+    counts = {entry.id: len(entry.aliases) for entry in shipped.faq.entries}
+    assert all(10 <= n <= 25 for n in counts.values()), counts
+
+
+def test_shipped_faq_links_to_the_application(shipped):
+    assert shipped.faq.programme.apply_url == "https://apply.workable.com/huggingface/j/TBD"
+
+
+def test_shipped_answers_state_no_deadline(shipped):
+    mentions = [e.id for e in shipped.faq.entries if "deadline" in e.answer.casefold()]
+    assert mentions == []
+
+
+def test_shipped_answers_state_no_salary_figure(shipped):
+    figure = re.compile(r"\d\s*(k\b|\$|€|usd)|[$€]\s*\d|usd\s*\d", re.IGNORECASE)
+    mentions = [e.id for e in shipped.faq.entries if figure.search(e.answer)]
+    assert mentions == []
+
+
+def test_shipped_answers_state_no_visa_policy(shipped):
+    mentions = [e.id for e in shipped.faq.entries if "visa" in e.answer.casefold()]
+    assert mentions == []
+
+
+# --- reloading a live FAQ ------------------------------------------------------------------
+
+SMALL_FAQ = """\
+    programme:
+      name: Test Residency
+      apply_url: https://apply.example.org/j/1
+    entries:
+      - id: fees
+        question: Is there a fee?
+        aliases: [is it free]
+        answer: No fees at all.
+      - id: salary
+        question: Is it paid?
+        aliases: [whats the salary]
+        answer: Yes, a competitive salary.
+      - id: relocation
+        question: Do I have to relocate?
+        aliases: [is it remote]
+        answer: No, it is remote.
+    """
+
+EDITED_FAQ = """\
+    programme:
+      name: Test Residency
+      apply_url: https://apply.example.org/j/1
+    entries:
+      - id: fees
+        question: Is there a fee?
+        aliases: [is it free]
+        answer: No fees at all.
+      - id: salary
+        question: Is it paid?
+        aliases: [whats the salary]
+        answer: Yes, all residents are paid a competitive salary.
+      - id: part-time
+        question: Can I do it part-time?
+        aliases: [part time]
+        answer: No, full-time only.
+    """
+
+
+@pytest.fixture()
+def live(tmp_path):
+    path = tmp_path / "faqs.yaml"
+    path.write_text(textwrap.dedent(SMALL_FAQ), encoding="utf-8")
+    result = load_faq(path, check_confusion=False)
+    assert result.knowledge is not None
+    return path, FaqStore(result.knowledge)
+
+
+def test_failed_reload_keeps_serving_the_previous_answers(live):
+    path, store = live
+    before = store.current
+    path.write_text("programme: [unclosed\n", encoding="utf-8")
+
+    change, result = store.reload()
+
+    assert change is None
+    assert result.errors
+    assert store.current is before
+    _, reply = respond(store.current, "is it remote?")
+    assert reply.body == "No, it is remote."
+
+
+def test_reload_with_a_schema_error_keeps_serving_the_previous_answers(live):
+    path, store = live
+    before = store.current
+    path.write_text(textwrap.dedent(EDITED_FAQ).replace("answer: No fees at all.", "answer:"),
+                    encoding="utf-8")
+
+    change, result = store.reload()
+
+    assert change is None
+    assert result.errors[0].entry_id == "fees"
+    assert store.current is before
+
+
+def test_good_reload_serves_the_new_answers(live):
+    path, store = live
+    path.write_text(textwrap.dedent(EDITED_FAQ), encoding="utf-8")
+
+    store.reload()
+
+    _, reply = respond(store.current, "whats the salary")
+    assert reply.body == "Yes, all residents are paid a competitive salary."
+
+
+def test_good_reload_reports_added_changed_and_removed_ids(live):
+    path, store = live
+    path.write_text(textwrap.dedent(EDITED_FAQ), encoding="utf-8")
+
+    change, result = store.reload()
+
+    assert result.errors == ()
+    assert change is not None
+    assert change.added == ("part-time",)
+    assert change.changed == ("salary",)
+    assert change.removed == ("relocation",)
+    assert change.summary() == (
+        "FAQ reloaded: added 1 (part-time); changed 1 (salary); removed 1 (relocation)."
+    )
+
+
+def test_reload_of_an_unchanged_file_reports_no_change(live):
+    _, store = live
+    change, _ = store.reload()
+    assert change is not None
+    assert change.summary() == "FAQ reloaded: no entry changed."
