@@ -263,6 +263,18 @@ def score_split(
 # --- output -------------------------------------------------------------------------------
 
 
+def engine_version() -> str:
+    """The commit measured, and whether bot/ or config/ had uncommitted changes."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = git("status", "--porcelain", "--", "bot", "config")
+    return f"commit {commit}" + (" + uncommitted changes in bot/ or config/" if dirty else "")
+
+
 def display(path: Path) -> str:
     """A path as typed from the repository root (relative when inside or beside it)."""
     absolute = Path(path).absolute()
@@ -354,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# CLINC150, 10-shot FAQ ({len(entries)} entries x {SHOTS} phrasings), "
           f"split {args.split}\n")
     print("Data: " + "; ".join(origin) + "\n")
+    print(f"Engine: {engine_version()}\n")
     print(render(report, sweep, (len(questions), wall, startup)))
     python = display(Path(sys.executable))
     print("\nCommand (from the repository root):\n")

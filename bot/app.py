@@ -102,6 +102,7 @@ class ResidencyBot(commands.Bot):
                                            cooldowns.member_window_seconds)
         self.repeats = RepeatWindow(cooldowns.repeat_window_seconds)
         self._question_log_running = False
+        self._question_log_closing: asyncio.Task[None] | None = None
         self._checked_channels = False
 
     # --- state the cogs read ----------------------------------------------------------
@@ -155,11 +156,12 @@ class ResidencyBot(commands.Bot):
             await self.connect(reconnect=reconnect)
 
     async def close(self) -> None:
-        """Disconnect, then flush the question log."""
+        """Disconnect, then flush the question log (every caller waits for the flush)."""
         await super().close()
         if self.question_log is not None and self._question_log_running:
-            self._question_log_running = False
-            await self.question_log.close()
+            if self._question_log_closing is None:
+                self._question_log_closing = asyncio.create_task(self.question_log.close())
+            await self._question_log_closing
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Prefix commands are not used: free text is handled by the answers cog."""
@@ -278,8 +280,10 @@ async def _serve(settings: Settings, store: FaqStore, token: str) -> int:
 
 async def _run_until_stopped(bot: ResidencyBot, token: str) -> int:
     loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
     with suppress(NotImplementedError):  # no signal handlers on Windows
-        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+        loop.add_signal_handler(signal.SIGTERM,
+                                lambda: stopping.append(loop.create_task(bot.close())))
     try:
         async with bot:
             await bot.start(token)
@@ -301,6 +305,10 @@ async def _run_until_stopped(bot: ResidencyBot, token: str) -> int:
     finally:
         with suppress(NotImplementedError):
             loop.remove_signal_handler(signal.SIGTERM)
+        # start() returns as soon as the connection is closed; the question log is flushed
+        # after that, and asyncio.run would cancel a close() still running in another task.
+        await bot.close()
+        await asyncio.gather(*stopping, return_exceptions=True)
     return 0
 
 

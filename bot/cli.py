@@ -121,7 +121,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Print the question-log report."""
     from bot.report import print_report
 
-    return print_report(args.config, days=args.days, fmt=args.format)
+    return print_report(args.config, days=args.days, fmt=args.format, faq=args.faq_override)
 
 
 def build_parser() -> argparse.ArgumentParser:

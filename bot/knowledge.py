@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
@@ -167,9 +166,22 @@ def _entry_id_at(data: Any, loc: Sequence[int | str]) -> str | None:
         entries = data.get("entries") if isinstance(data, dict) else None
         if isinstance(entries, list) and loc[1] < len(entries):
             entry = entries[loc[1]]
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                return entry["id"]
+            entry_id = entry.get("id") if isinstance(entry, dict) else None
+            if isinstance(entry_id, str):
+                return entry_id
     return None
+
+
+def _entry_id_on_line(data: Any, locate: Callable[..., Location], line: int) -> str | None:
+    """The id of the entry whose block contains ``line``, if any."""
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or line < locate(("entries",))[0]:
+        return None
+    owner = None
+    for index in range(len(entries)):
+        if locate(("entries", index))[0] <= line:
+            owner = _entry_id_at(data, ("entries", index))
+    return owner
 
 
 def _schema_problems(
@@ -287,13 +299,15 @@ def load_faq_text(
         return LoadResult(None, (Problem(path, line, column, f"YAML syntax: {message}",
                                          "fix the YAML syntax at this position"),))
     problems = [
-        Problem(path, line, column, message, "keep only one of them")
+        Problem(path, line, column, message, "keep only one of them",
+                _entry_id_on_line(parsed.data, parsed.locate, line))
         for line, column, message in parsed.duplicate_keys
     ]
     try:
         faq = Faq.model_validate(parsed.data)
     except PydanticValidationError as error:
         problems += _schema_problems(path, parsed.data, error, parsed.locate)
+        problems.sort(key=lambda p: (p.line, p.column))
         return LoadResult(None, tuple(problems))
     problems += _consistency_problems(path, faq, parsed.locate)
     matcher = build_matcher(faq, thresholds)

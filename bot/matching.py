@@ -53,10 +53,11 @@ STOPWORDS = frozenset(
 STOPWORD_WEIGHT = 0.5
 # Stems shorter than this are never typo-corrected: too many 2-letter words are real.
 MIN_CORRECTABLE_LENGTH = 3
+MIN_CORRECTION_TARGET = 4
 # rapidfuzz.fuzz.ratio cut-off for a typo correction ("salry" -> "salary" is 90.9).
 TYPO_CUTOFF = 80.0
 # Fuzzy reranking is the costly step; only the best lexical candidates get it.
-RERANK_CANDIDATES = 8
+RERANK_CANDIDATES = 4
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
 
@@ -65,6 +66,7 @@ _CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
 # A clause needs this many topic words to stand alone: "do they care about that" does not.
 MIN_CLAUSE_CONTENT_WORDS = 2
 MAX_CLAUSES = 4
+TAIL_WORDS = 12
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -81,9 +83,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.55
-    margin: float = 0.08
-    suggest: float = 0.40
+    answer: float = 0.58
+    margin: float = 0.03
+    suggest: float = 0.50
     suggest_window: float = 0.15
     max_choices: int = 3
 
@@ -113,7 +115,8 @@ class Match:
     decision: Decision
     entry_id: str | None
     confidence: float
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate, ...]  # the closest entries, best first, whatever the decision
+    choices: tuple[Candidate, ...] = ()  # for SUGGEST: the entries too close to call
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,14 @@ class EntryText:
 @dataclass
 class _Phrasing:
     entry: int
-    text: str  # normalised words, for rapidfuzz
+    text: str  # normalised words in sorted order, for rapidfuzz
     norm: float = 0.0
 
 
 @dataclass
 class _Query:
     weights: dict[str, float] = field(default_factory=dict)
-    text: str = ""
+    text: str = ""  # sorted normalised words
     has_content: bool = False
 
 
@@ -147,6 +150,9 @@ def segments(question: str) -> list[str]:
         c for c in _CLAUSE_BREAK.split(text)
         if sum(w not in STOPWORDS for w in normalise(c).split()) >= MIN_CLAUSE_CONTENT_WORDS
     ]
+    words = text.split()
+    if len(words) > TAIL_WORDS * 2:  # one long run-on sentence: its end is a clause too
+        clauses.append(" ".join(words[-TAIL_WORDS:]))
     if len(clauses) <= 1:
         return [text]
     return [text, *clauses[-MAX_CLAUSES:]]
@@ -181,12 +187,17 @@ class Matcher:
                 words = normalise(text).split()
                 stems = {self._known_stem(word) for word in words}
                 stems_of_entry |= stems
-                self._phrasings.append(_Phrasing(entry=index, text=" ".join(words)))
+                # Words pre-sorted once, so fuzz.ratio here equals token_sort_ratio.
+                self._phrasings.append(_Phrasing(entry=index, text=" ".join(sorted(words))))
                 phrasing_stems.append(stems)
             entry_stems.append(stems_of_entry)
         self._idf = self._inverse_document_frequency(entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
-        self._vocabulary = sorted(self._word_stem)
+        # Typos are corrected towards the FAQ's words and longer function words ("ther" ->
+        # "there"), never towards short ones: "cat" must not become "at".
+        self._vocabulary = sorted(
+            w for w in {*self._word_stem, *STOPWORDS} if len(w) >= MIN_CORRECTION_TARGET
+        )
         self._entry_postings: dict[str, list[int]] = defaultdict(list)
         for index, stems in enumerate(entry_stems):
             for s in stems:
@@ -197,7 +208,8 @@ class Matcher:
             norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
             self._phrasings[index].norm = norm
             for s, w in vector.items():
-                self._phrase_postings[s].append((index, w / norm))
+                if s not in STOPWORDS:
+                    self._phrase_postings[s].append((index, w / norm))
         self._by_entry: list[list[str]] = [[] for _ in entries]
         for phrasing in self._phrasings:
             self._by_entry[phrasing.entry].append(phrasing.text)
@@ -253,7 +265,7 @@ class Matcher:
         if best is None:
             return [(s, 1.0)]
         similarity = best[1] / 100.0
-        return [(self._word_stem[best[0]], similarity * similarity)]
+        return [(self._word_stem.get(best[0], best[0]), similarity * similarity)]
 
     def _query(self, question: str) -> _Query:
         query = _Query()
@@ -265,7 +277,7 @@ class Matcher:
                     query.weights[s] = weight
             if word not in STOPWORDS:
                 query.has_content = True
-        query.text = " ".join(words)
+        query.text = " ".join(sorted(words))
         return query
 
     # --- scoring ----------------------------------------------------------------------
@@ -315,7 +327,7 @@ class Matcher:
         scores: dict[int, float] = {}
         for entry in shortlist:
             best = process.extractOne(
-                query.text, self._by_entry[entry], scorer=fuzz.token_sort_ratio
+                query.text, self._by_entry[entry], scorer=fuzz.ratio
             )
             fuzzy = best[1] / 100.0 if best else 0.0
             scores[entry] = min(1.0, lexical[entry] + w.fuzzy * fuzzy)
@@ -336,7 +348,7 @@ class Matcher:
         )
         if len(close) == 1 and best.score >= t.answer:
             return Match(Decision.ANSWER, best.id, best.score, top)
-        return Match(Decision.SUGGEST, None, best.score, close)
+        return Match(Decision.SUGGEST, None, best.score, top, choices=close)
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it.

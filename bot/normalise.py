@@ -90,8 +90,13 @@ _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _WORD = re.compile(r"\w+")
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _strip_invisible(text: str) -> str:
     """Drop format characters (zero-width, bidi marks) and turn control characters into spaces."""
+    if text.isascii():  # the common case: no format characters possible
+        return _ASCII_CONTROL.sub(" ", text)
     out: list[str] = []
     for char in text:
         category = unicodedata.category(char)
@@ -120,7 +125,9 @@ def normalise(text: str) -> str:
     "cant" meet "can not"; letters repeated three or more times are cut to two.
     """
     text = cap_length(text)
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
+        text = cap_length(unicodedata.normalize("NFKC", text))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     text = _DISCORD_MARKUP.sub(" ", text)
     for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
@@ -132,6 +139,6 @@ def normalise(text: str) -> str:
     words: list[str] = []
     for word in _WORD.findall(text):
         words.extend(CHAT_WORDS.get(word, word).split())
-        if len(words) >= MAX_WORDS:
-            break
-    return " ".join(words[:MAX_WORDS])
+    if len(words) > MAX_WORDS:  # keep both ends, like cap_length
+        words = words[: MAX_WORDS // 2] + words[-(MAX_WORDS // 2) :]
+    return " ".join(words)

@@ -194,12 +194,14 @@ class QuestionLog:
 
     def _enqueue(self, row: _Row) -> None:
         if self.queued >= self._settings.max_queued:
-            self._pending.popleft()
             self.dropped += 1
             if not self._overflowing:
                 self._overflowing = True
                 log.error("question log: %d rows waiting, dropping the oldest until the "
                           "database can be written again", self._settings.max_queued)
+            if not self._pending:
+                return  # all waiting rows are in the batch being retried: drop this one
+            self._pending.popleft()
         self._pending.append(row)
         self._idle.clear()
         self._wake.set()

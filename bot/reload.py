@@ -82,7 +82,7 @@ class FaqReloader:
         ]
 
     async def stop(self) -> None:
-        """Stop watching; an in-progress reload finishes first."""
+        """Stop watching. A reload cut short is simply not swapped in."""
         self._stopping.set()
         for task in self._tasks:
             if task.get_name() == "faq-reload":
@@ -149,10 +149,14 @@ class FaqReloader:
             return None
         change = self._store.swap(result.knowledge)
         message = change.summary()
-        if not (change.added or change.changed or change.removed) and (
-            result.knowledge.faq.programme != previous.programme
-        ):
-            message = "FAQ reloaded: programme details changed; no entry changed."
+        if not (change.added or change.changed or change.removed):
+            # Change counts entries only; say what else a moderator's edit changed.
+            new = result.knowledge.faq
+            other = [label for label, changed in (
+                ("programme details", new.programme != previous.programme),
+                ("not-covered topics", new.not_covered != previous.not_covered)) if changed]
+            if other:
+                message = f"FAQ reloaded: {' and '.join(other)} changed; no entry changed."
         if result.warnings:
             # Counted, not listed: most are long-standing and would bury the summary.
             message += (f" {len(result.warnings)} warning(s): run 'residency-bot validate "

@@ -20,7 +20,7 @@ EMBED_TITLE_LIMIT = 256
 BUTTON_LABEL_LIMIT = 80
 EMBED_FIELDS_LIMIT = 25
 
-FOOTER = "Use /faq to browse every answer."
+FOOTER = "Browse every answer with /faq list."
 DECLINE_TEXT = (
     "Sorry, I can't answer that from the FAQ, and I'd rather not guess. "
     "Please ask a moderator here, or check the programme announcement."
@@ -130,8 +130,8 @@ def for_match(knowledge: Knowledge, match: Match) -> Reply:
         entry = knowledge.entry(match.entry_id)
         if entry is not None:
             return answer(knowledge, entry)
-    if match.decision is Decision.SUGGEST and match.candidates:
-        return suggest(knowledge, tuple(c.id for c in match.candidates))
+    if match.decision is Decision.SUGGEST and match.choices:
+        return suggest(knowledge, tuple(c.id for c in match.choices))
     return decline(knowledge)
 
 

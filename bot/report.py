@@ -22,7 +22,14 @@ import aiosqlite
 from bot.knowledge import Knowledge, load_faq
 from bot.questionlog import BUSY_TIMEOUT_MS, DAY_SECONDS
 from bot.settings import load_settings
-from bot.unanswered import UnansweredGroup, UnansweredQuestion, alias_yaml, group_unanswered
+from bot.unanswered import (
+    UnansweredGroup,
+    UnansweredQuestion,
+    alias_yaml,
+    describe_closest,
+    group_unanswered,
+    not_covered_yaml,
+)
 
 # Unanswered questions read for one report: the most recent ones, bounding the grouping cost.
 UNANSWERED_LIMIT = 5_000
@@ -170,19 +177,30 @@ def render_markdown(report: Report) -> str:
         out += ["None: every question got a confident answer.", ""]
         return "\n".join(out)
     for number, group in enumerate(report.groups, 1):
-        closest = (f"closest entry `{group.closest}` ({group.closest_score:.2f})"
-                   if group.closest else "no close entry")
-        out.append(f"{number}. **{group.count}×** ({group.declined} declined) — {closest}")
+        out.append(f"{number}. **{group.count}×** ({group.declined} declined) — "
+                   f"{describe_closest(group)}")
         out += [f"   - {_cell(example)}" for example in group.examples]
-    out += ["", "## Ready-to-paste aliases", "",
-            "Review each list, paste it under the entry's `aliases:` in the FAQ file (or "
-            "write a new entry), then run `residency-bot validate`.", "", "```yaml",
-            alias_yaml(report.groups), "```", ""]
+    aliases, not_covered = alias_yaml(report.groups), not_covered_yaml(report.groups)
+    if aliases:
+        out += ["", "## Ready-to-paste aliases", "",
+                "Review each list, paste it under the entry's `aliases:` in the FAQ file (or "
+                "write a new entry), then run `residency-bot validate`.", "", "```yaml",
+                aliases, "```"]
+    if not_covered:
+        out += ["", "## Ready-to-paste not-covered questions", "",
+                "Topics the announcement does not answer: paste under the topic's "
+                "`questions:` in `not_covered:` so the bot declines them confidently.", "",
+                "```yaml", not_covered, "```"]
+    out.append("")
     return "\n".join(out)
 
 
 def render_csv(report: Report) -> str:
-    """The report as one CSV table: ``section,key,count,share,detail``."""
+    """The report as one CSV table: ``section,key,count,share,detail``.
+
+    For ``unanswered`` rows, ``key`` is the closest entry (``~topic`` for a known
+    not-covered topic), ``share`` its score and ``detail`` the examples.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "key", "count", "share", "detail"])

@@ -23,13 +23,17 @@ from bot.normalise import normalise
 # words: "do you sponsor visas" and "visa sponsorship?" (86) do, "is there a deadline" and
 # "is there a visa" (0 once "is there a" is dropped) do not.
 GROUP_SIMILARITY = 80
-# Below this matcher score the best entry only shares a common word with the group (e.g.
-# "what is the capital of france" scores 0.30 for 'about'), so no entry is proposed.
-CLOSEST_MIN_SCORE = 0.35
+# Below this matcher score the best entry only shares a common word with the group
+# ("what is the capital of france" scores 0.35 for 'about'). It is deliberately lower than
+# the suggest threshold: near misses are exactly the questions worth an alias.
+CLOSEST_MIN_SCORE = 0.40
 # Distinct phrasings ranked against the FAQ per group: enough for a stable verdict.
 CLOSEST_SAMPLE = 10
 MAX_EXAMPLES = 5
 EXAMPLE_CHARS = 120
+
+# bot.knowledge.build_matcher indexes each not-covered topic as the candidate "~<topic>".
+NOT_COVERED_PREFIX = "~"
 
 _SPACES = re.compile(r"\s+")
 
@@ -51,9 +55,30 @@ class UnansweredGroup:
 
     count: int  # questions in the group
     examples: tuple[str, ...]  # distinct phrasings as members typed them, most asked first
-    closest: str | None  # the entry the matcher ranks highest for them, if close enough
+    closest: str | None  # the entry (or ~topic) the matcher ranks highest, if close enough
     closest_score: float
     declined: int  # how many got no answer at all (the rest got "Did you mean" choices)
+
+    @property
+    def not_covered_topic(self) -> str | None:
+        """The known not-covered topic they ask about (``not_covered`` in the FAQ), if so."""
+        if self.closest is not None and self.closest.startswith(NOT_COVERED_PREFIX):
+            return self.closest[len(NOT_COVERED_PREFIX):]
+        return None
+
+    @property
+    def closest_entry(self) -> str | None:
+        """The FAQ entry the phrasings could join as aliases, if any."""
+        return None if self.not_covered_topic else self.closest
+
+
+def describe_closest(group: UnansweredGroup) -> str:
+    """Where the group's phrasings belong, in words for moderators."""
+    if group.not_covered_topic:
+        return f"known not-covered topic `{group.not_covered_topic}`"
+    if group.closest:
+        return f"closest entry `{group.closest}` ({group.closest_score:.2f})"
+    return "no close entry"
 
 
 def tidy(text: str, limit: int = EXAMPLE_CHARS) -> str:
@@ -89,13 +114,13 @@ def group_unanswered(
     # Collapse repeats first: the most asked phrasing founds its group.
     by_key: dict[str, Counter[str]] = {}
     declined: Counter[str] = Counter()
-    shown: dict[str, str] = {}  # one display form per phrasing, whatever its capitals
+    # One display form per phrasing, whatever its capitals and punctuation.
+    shown: dict[str, str] = {}
     for q in questions:
         key = grouping_key(q.question)
         if not key:
             continue
-        text = tidy(q.question)
-        text = shown.setdefault(text.casefold(), text)
+        text = shown.setdefault(normalise(q.question), tidy(q.question))
         by_key.setdefault(key, Counter())[text] += 1
         declined[key] += q.decision == "decline"
     keys = sorted(by_key, key=lambda k: (-by_key[k].total(), k))
@@ -140,10 +165,14 @@ def yaml_scalar(text: str) -> str:
 
 
 def alias_yaml(groups: Sequence[UnansweredGroup]) -> str:
-    """Ready-to-paste YAML: each group's phrasings under the entry they could join."""
+    """Ready-to-paste YAML for ``entries:``: each group's phrasings under the entry they
+    could join, or under a placeholder new entry. Not-covered topics are left out (see
+    ``not_covered_yaml``)."""
     lines: list[str] = []
     new_entries = 0
     for group in groups:
+        if group.not_covered_topic:
+            continue
         if group.closest is None:
             new_entries += 1
             lines.append(f"# {group.count}× — no close entry: a new entry may be needed "
@@ -155,4 +184,18 @@ def alias_yaml(groups: Sequence[UnansweredGroup]) -> str:
             lines.append(f"- id: {group.closest}")
         lines.append("  aliases:")
         lines.extend(f"    - {yaml_scalar(example)}" for example in group.examples)
+    return "\n".join(lines)
+
+
+def not_covered_yaml(groups: Sequence[UnansweredGroup]) -> str:
+    """Ready-to-paste YAML for ``not_covered:``: phrasings of topics the FAQ knows it does
+    not answer, so the bot declines them confidently instead of guessing."""
+    lines: list[str] = []
+    for group in groups:
+        if group.not_covered_topic:
+            lines.append(f"# {group.count}× — known not-covered topic "
+                         f"(score {group.closest_score:.2f})")
+            lines.append(f"- topic: {group.not_covered_topic}")
+            lines.append("  questions:")
+            lines.extend(f"    - {yaml_scalar(example)}" for example in group.examples)
     return "\n".join(lines)

@@ -42,9 +42,9 @@ class ParsedYaml:
                 for k, v in node.value:
                     if isinstance(k, yaml.ScalarNode) and k.value == str(part):
                         key_node, child = k, v
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
+            elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
+                  and 0 <= part < len(node.value)):
+                child = node.value[part]
             if child is None:
                 return where
             where = _mark(key_node) if key and key_node is not None else _mark(child)

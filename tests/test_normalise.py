@@ -201,20 +201,10 @@ def test_a_4000_character_message_keeps_its_head():
     assert normalise(message).startswith("hello team quick one")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: normalise() cuts to MAX_WORDS (60) words after cap_length(), so a 400-char "
-    "prose head (~75 words) fills the budget and the 200-char tail is dropped",
-)
 def test_a_4000_character_message_keeps_its_tail():
     message = "Hello team, quick one. " + PROSE * 50 + "So: is it remote?"
     assert normalise(message).endswith("so is it remote")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cap_length() runs before NFKC, so characters NFKC expands (ligatures, CJK "
-    "squares) make the normalised text longer than the cap (3x for 'ﬃ', 6x for '㌖')",
-)
 def test_characters_that_expand_under_nfkc_still_fit_the_cap():
     assert len(normalise("ﬃ" * 4_000)) <= CAP

@@ -179,6 +179,20 @@ async def test_the_memory_bound_drops_the_oldest_rows_with_a_log_line(
     assert kept[-1] == ("question 4",) and len(kept) <= 3
 
 
+async def test_recording_never_fails_even_past_the_bound(tmp_path: Path) -> None:
+    log = QuestionLog(settings(tmp_path / "q.sqlite3", max_queued=2))
+    await log.start()
+    with locked(log.path):
+        log.record(event("first"))
+        log.record(event("second"))
+        await asyncio.sleep(0.3)  # both now in the batch the writer keeps retrying
+        assert [len(log.record(event("more"))) for _ in range(3)] == [32, 32, 32]
+        assert log.dropped == 3
+    await log.close()
+    assert rows(log.path, "SELECT question FROM questions ORDER BY question") == [
+        ("first",), ("second",)]
+
+
 async def test_a_row_the_database_rejects_does_not_stop_the_others(qlog: QuestionLog) -> None:
     impossible = QuestionEvent(guild_id=2**70, channel_id=2, user_id=MEMBER, source="ask",
                                question="?", decision="decline", entry_id=None, confidence=0)

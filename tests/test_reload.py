@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+import watchfiles
 
 import bot.reload as reload_module
 from bot.knowledge import FaqStore, load_faq
@@ -19,8 +20,10 @@ from bot.reload import FaqReloader, ReloadReport
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTLE = 0.2
-FEES_ANSWER = 'No. "There are no fees to participate in the program."'
-NEW_FEES_ANSWER = "No. The residency is entirely free: no fees of any kind."
+NEW_FEES_ANSWER = "No. The residency is entirely free, with no fees of any kind."
+
+# The edits below find their place by entry id (ids are the FAQ's public contract), so
+# rewording the shipped FAQ does not break them.
 
 
 def copy_faq(directory: Path) -> Path:
@@ -30,36 +33,51 @@ def copy_faq(directory: Path) -> Path:
     return target
 
 
-def line_of(text: str, needle: str) -> int:
-    """1-based line of the first line containing ``needle``."""
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+def _entry_start(lines: list[str], entry_id: str) -> int:
+    """0-based index of the ``  - id: <entry_id>`` line."""
+    return lines.index(f"  - id: {entry_id}\n")
+
+
+def _answer_span(lines: list[str], entry_id: str) -> tuple[int, int]:
+    """[start, end) of the entry's ``answer:`` line and its indented continuation."""
+    start = next(n for n in range(_entry_start(lines, entry_id) + 1, len(lines))
+                 if lines[n].startswith("    answer:"))
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith("      ") or not lines[end].strip()):
+        end += 1
+    return start, end
 
 
 def edit_fees_answer(text: str) -> str:
-    assert FEES_ANSWER in text
-    return text.replace(FEES_ANSWER, NEW_FEES_ANSWER)
+    """A moderator rewrites the answer of 'fees'."""
+    lines = text.splitlines(keepends=True)
+    start, end = _answer_span(lines, "fees")
+    lines[start:end] = [f"    answer: {NEW_FEES_ANSWER}\n"]
+    return "".join(lines)
 
 
 def break_syntax(text: str) -> tuple[str, int]:
-    """An unclosed flow sequence in the fees entry; returns (text, line of the error)."""
-    broken = text.replace("    keywords: [fee, fees, cost,", "    keywords: [fee, fees: cost,")
-    assert broken != text
-    return broken, line_of(broken, "keywords: [fee, fees: cost,")
+    """A line YAML cannot read in the fees entry; returns (text, its 1-based line)."""
+    lines = text.splitlines(keepends=True)
+    at = _entry_start(lines, "fees") + 1
+    lines.insert(at, "    tags: @oops\n")
+    return "".join(lines), at + 1
 
 
 def duplicate_id(text: str) -> tuple[str, int]:
     """The relocation entry renamed to 'fees'; returns (text, line of the duplicate)."""
-    broken = text.replace("  - id: relocation\n", "  - id: fees\n")
-    assert broken != text
-    return broken, [n for n, line in enumerate(broken.splitlines(), 1)
-                    if line == "  - id: fees"][1]
+    lines = text.splitlines(keepends=True)
+    at = _entry_start(lines, "relocation")
+    lines[at] = "  - id: fees\n"
+    return "".join(lines), at + 1
 
 
 def missing_answer(text: str) -> tuple[str, int]:
     """The fees entry without its answer; returns (text, line of the entry)."""
-    broken = text.replace(f"    answer: >-\n      {FEES_ANSWER}\n", "")
-    assert broken != text
-    return broken, line_of(broken, "  - id: fees")
+    lines = text.splitlines(keepends=True)
+    start, end = _answer_span(lines, "fees")
+    del lines[start:end]
+    return "".join(lines), _entry_start(lines, "fees") + 1
 
 
 def save_in_place(path: Path, text: str) -> None:
@@ -193,7 +211,7 @@ async def test_reload_now_replies_with_the_summary_or_the_errors(tmp_path: Path)
 async def test_a_failed_watch_restarts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_awatch = reload_module.awatch
+    real_awatch = watchfiles.awatch
     calls = 0
 
     def flaky_awatch(*args: object, **kwargs: object) -> object:

@@ -183,8 +183,8 @@ def test_suggestion_skips_ids_not_in_the_faq(shipped):
 
 
 def test_suggest_verdict_becomes_a_suggestion_reply(shipped):
-    verdict = Match(Decision.SUGGEST, None, 0.5,
-                    (Candidate("salary", 0.5), Candidate("fees", 0.48)))
+    close = (Candidate("salary", 0.5), Candidate("fees", 0.48))
+    verdict = Match(Decision.SUGGEST, None, 0.5, (*close, Candidate("about", 0.1)), close)
     reply = for_match(shipped, verdict)
     assert [c.entry_id for c in reply.choices] == ["salary", "fees"]
 

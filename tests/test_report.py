@@ -8,25 +8,59 @@ import io
 import time
 from pathlib import Path
 
+import discord
 import pytest
 import yaml
 
+from bot.cogs.moderation import reload_embed, unanswered_embed
 from bot.knowledge import Knowledge, load_faq
 from bot.questionlog import DAY_SECONDS, QuestionEvent, QuestionLog
 from bot.report import print_report, read_stats
 from bot.settings import QuestionLogSettings
-from bot.unanswered import UnansweredQuestion, alias_yaml, group_unanswered
+from bot.unanswered import (
+    UnansweredGroup,
+    UnansweredQuestion,
+    alias_yaml,
+    group_unanswered,
+    not_covered_yaml,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 # Noon UTC two days ago, so the scripted session spans two calendar days in any time zone.
 DAY_ONE = (time.time() // DAY_SECONDS - 2) * DAY_SECONDS + DAY_SECONDS / 2
 DAY_TWO = DAY_ONE + DAY_SECONDS
 
 
-@pytest.fixture(scope="module")
-def knowledge() -> Knowledge:
-    result = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False)
-    assert result.knowledge is not None
+# A small FAQ of its own, so these tests pin the report, not the shipped FAQ's tuning.
+SMALL_FAQ = """
+programme:
+  name: Test Residency
+  apply_url: https://example.org/apply
+entries:
+  - id: fees
+    question: Is there an application fee?
+    aliases: [is it free, how much does applying cost]
+    answer: No, applying is free.
+  - id: relocation
+    question: Do I have to relocate?
+    aliases: [is it remote, can i work from home]
+    answer: No, the team is distributed.
+not_covered:
+  - topic: visa
+    questions: [do they sponsor a visa, visa sponsorship]
+"""
+
+
+@pytest.fixture
+def faq_path(tmp_path: Path) -> Path:
+    path = tmp_path / "faqs.yaml"
+    path.write_text(SMALL_FAQ, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def knowledge(faq_path: Path) -> Knowledge:
+    result = load_faq(faq_path)
+    assert result.knowledge is not None, result.errors
     return result.knowledge
 
 
@@ -80,18 +114,20 @@ def test_similar_questions_form_one_group_most_frequent_first(knowledge: Knowled
     }
 
 
-def test_a_group_names_the_closest_entry_only_when_it_is_close(knowledge: Knowledge) -> None:
-    age, visa = group_unanswered(declined(
-        "can I apply if I am 50 years old", "am i too old to apply at 50",
-        "do you sponsor visas?"), knowledge)
-    assert age.closest == "equal-opportunity"
-    assert visa.closest is None
+def test_a_group_names_its_closest_entry_or_not_covered_topic(knowledge: Knowledge) -> None:
+    groups = group_unanswered(declined(
+        "how much does the application cost", "application cost?", "sponsor my visa please",
+        "what is the capital of france"), knowledge)
+    assert [(g.count, g.closest_entry, g.not_covered_topic) for g in groups] == [
+        (2, "fees", None), (1, None, "visa"), (1, None, None)]
 
 
-def test_phrasings_that_differ_only_in_capitals_are_one_example(knowledge: Knowledge) -> None:
-    (group,) = group_unanswered(declined("Do you sponsor visas?", "do you sponsor visas?"),
-                                knowledge)
-    assert group.count == 2
+def test_phrasings_differing_in_capitals_or_punctuation_are_one_example(
+    knowledge: Knowledge,
+) -> None:
+    (group,) = group_unanswered(declined(
+        "Do you sponsor visas?", "do you sponsor visas?", "do you sponsor visas??"), knowledge)
+    assert group.count == 3
     assert group.examples == ("Do you sponsor visas?",)
 
 
@@ -102,15 +138,16 @@ def test_examples_are_one_bounded_line(knowledge: Knowledge) -> None:
 
 def test_the_alias_lists_paste_into_the_faq_as_yaml(knowledge: Knowledge) -> None:
     groups = group_unanswered(declined(
-        "am i too old to apply at 50", "can I apply if I am 50 years old",
-        "yes", "visa: sponsorship? #asking"), knowledge)
-    pasted = yaml.safe_load(alias_yaml(groups))
-    age = next(item for item in pasted if item["id"] == "equal-opportunity")
-    assert sorted(age["aliases"]) == ["am i too old to apply at 50",
-                                      "can I apply if I am 50 years old"]
-    # Text YAML would read differently ('yes' is a boolean, '#' starts a comment) is quoted.
-    assert {"id": "new-entry-1", "aliases": ["visa: sponsorship? #asking"]} in pasted
-    assert {"id": "new-entry-2", "aliases": ["yes"]} in pasted
+        "how much does the application cost", "application cost?", "yes",
+        "capital: france? #asking", "sponsor my visa please"), knowledge)
+    assert yaml.safe_load(alias_yaml(groups)) == [
+        {"id": "fees", "aliases": ["application cost?", "how much does the application cost"]},
+        # Text YAML would read differently ('yes' is a boolean, '#' starts a comment) is quoted.
+        {"id": "new-entry-1", "aliases": ["capital: france? #asking"]},
+        {"id": "new-entry-2", "aliases": ["yes"]},
+    ]
+    assert yaml.safe_load(not_covered_yaml(groups)) == [
+        {"topic": "visa", "questions": ["sponsor my visa please"]}]
 
 
 async def test_stats_count_days_decisions_top_entries_and_votes(tmp_path: Path) -> None:
@@ -133,51 +170,82 @@ async def test_stats_cover_only_the_asked_period(tmp_path: Path) -> None:
     assert stats.total == 4
 
 
-def write_config(tmp_path: Path) -> Path:
+def write_config(tmp_path: Path, faq_path: Path) -> Path:
     config = tmp_path / "bot.yaml"
-    config.write_text(f"faq_path: {ROOT / 'data' / 'faqs.yaml'}\n"
+    config.write_text(f"faq_path: {faq_path}\n"
                       f"question_log:\n  path: {tmp_path / 'q.sqlite3'}\n  salt: s\n")
     return config
 
 
-async def test_the_markdown_report_ends_with_pasteable_aliases(tmp_path: Path) -> None:
+async def test_the_markdown_report_ends_with_pasteable_yaml(
+    tmp_path: Path, faq_path: Path
+) -> None:
     await scripted_session(tmp_path / "q.sqlite3")
     out = io.StringIO()
     # print_report runs its own event loop, as the command line does.
-    code = await asyncio.to_thread(print_report, write_config(tmp_path), 7, "md", None, out)
+    code = await asyncio.to_thread(print_report, write_config(tmp_path, faq_path), 7, "md",
+                                   None, out)
     text = out.getvalue()
     assert code == 0
     assert "7 question(s) in the last 7 day(s)" in text
     assert "| salary | 2 | 0 | 100% |" in text
-    assert "1. **3×** (3 declined) — no close entry" in text
+    assert "1. **3×** (3 declined) — known not-covered topic `visa`" in text
     assert "an old question" not in text
-    pasted = yaml.safe_load(text.split("```yaml\n")[1].split("```")[0])
+    aliases = yaml.safe_load(text.split("```yaml\n")[1].split("```")[0])
+    assert aliases == [{"id": "new-entry-1", "aliases": ["can I apply if I am 50 years old"]}]
+    not_covered = yaml.safe_load(text.split("```yaml\n")[2].split("```")[0])
     # Shown as most recently asked; "do you sponsor visas?" and "Do you ..." are one phrasing.
-    assert pasted[0]["aliases"] == ["Do you sponsor visas?", "visa sponsorship?"]
-    assert {"id": "equal-opportunity", "aliases": ["can I apply if I am 50 years old"]} in pasted
+    assert not_covered == [{"topic": "visa",
+                            "questions": ["Do you sponsor visas?", "visa sponsorship?"]}]
 
 
-async def test_the_csv_report_is_one_table(tmp_path: Path) -> None:
+async def test_the_csv_report_is_one_table(tmp_path: Path, faq_path: Path) -> None:
     await scripted_session(tmp_path / "q.sqlite3")
     out = io.StringIO()
-    assert await asyncio.to_thread(print_report, write_config(tmp_path), 7, "csv", None,
-                                   out) == 0
+    assert await asyncio.to_thread(print_report, write_config(tmp_path, faq_path), 7, "csv",
+                                   None, out) == 0
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert {r["section"] for r in rows} == {"per_day", "decision", "top_entry", "votes",
                                             "unanswered"}
     unanswered = [r for r in rows if r["section"] == "unanswered"]
-    assert unanswered[0]["count"] == "3"
+    assert (unanswered[0]["key"], unanswered[0]["count"]) == ("~visa", "3")
     assert unanswered[0]["detail"] == "Do you sponsor visas? | visa sponsorship?"
 
 
 def test_a_report_before_any_question_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, faq_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = io.StringIO()
-    assert print_report(write_config(tmp_path), 7, "md", None, out) == 0
+    assert print_report(write_config(tmp_path, faq_path), 7, "md", None, out) == 0
     assert "no question log at" in capsys.readouterr().err
     assert "No questions logged in the last 7 day(s)." in out.getvalue()
 
 
-def test_a_report_needs_at_least_one_day(tmp_path: Path) -> None:
-    assert print_report(write_config(tmp_path), 0, "md", None, io.StringIO()) == 2
+def test_a_report_needs_at_least_one_day(tmp_path: Path, faq_path: Path) -> None:
+    assert print_report(write_config(tmp_path, faq_path), 0, "md", None, io.StringIO()) == 2
+
+
+def embed_size(embed: discord.Embed) -> int:
+    fields = sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
+    return (len(embed.title or "") + len(embed.description or "") + fields
+            + len(embed.footer.text or ""))
+
+
+def test_the_discord_unanswered_report_stays_within_embed_limits() -> None:
+    groups = tuple(UnansweredGroup(count=50 - n, examples=tuple(
+        f"question {n}.{k} @everyone <@&123> " + "very long words " * 20 for k in range(5)),
+        closest="fees", closest_score=0.5, declined=1) for n in range(30))
+    embed = unanswered_embed(7, groups)
+    assert embed_size(embed) <= 6000
+    assert all(len(f.value or "") <= 1024 and len(f.name or "") <= 256 for f in embed.fields)
+    assert embed.footer.text == f"{30 - len(embed.fields)} smaller group(s) not shown"
+    assert "@everyone" not in "".join(f.value or "" for f in embed.fields)  # escaped
+
+
+def test_the_discord_reload_report_lists_errors_within_limits() -> None:
+    problems = [f"faqs.yaml:{n}:1: error: something wrong ```" + "x" * 200 for n in range(100)]
+    embed = reload_embed(False, "FAQ not reloaded: 100 error(s).\n" + "\n".join(problems))
+    assert embed.title == "FAQ edit rejected"
+    assert len(embed.description or "") <= 4096
+    assert (embed.description or "").count("```") == 2  # file text cannot break the block
+    assert "faqs.yaml:1:1:" in (embed.description or "") and "more" in (embed.description or "")

@@ -83,11 +83,6 @@ def test_key_repeated_in_one_mapping_is_reported_at_the_second_key():
     assert error.message == "key 'answer' appears twice in one mapping"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: duplicate-key problems are built from yamlnodes without an entry id "
-    "(Problem.entry_id is None although the key sits inside entry 'fees')",
-)
 def test_key_repeated_in_one_mapping_names_its_entry():
     error = the_error("""\
         programme:
@@ -425,11 +420,6 @@ def test_every_schema_error_in_the_file_is_reported_not_just_the_first():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: load_faq_text() returns early on schema errors without sorting, so "
-    "duplicate-key problems are listed before earlier schema errors (file order lost)",
-)
 def test_problems_are_listed_in_file_order():
     result = check("""\
         programme:
@@ -540,6 +530,7 @@ def test_alias_repeated_within_one_entry_is_a_warning_that_does_not_stop_loading
     assert str(warning).startswith("faqs.yaml:9:9: warning [fees]:")
 
 
+# The two aliases hold the same words, so no scoring can tell them apart.
 CONFUSABLE = """\
     programme:
       name: Test Residency
@@ -548,12 +539,12 @@ CONFUSABLE = """\
       - id: fees
         question: Is there a fee?
         aliases:
-          - money question
+          - residency money
         answer: No.
       - id: salary
         question: Is it paid?
         aliases:
-          - money question please
+          - money residency
         answer: Yes.
     """
 
@@ -563,7 +554,7 @@ def test_confusable_aliases_are_warned_about_with_both_ids():
     warning = next(w for w in result.warnings if w.line == 8)
     assert warning.column == 9
     assert warning.entry_id == "fees"
-    assert "'money question'" in warning.message
+    assert "'residency money'" in warning.message
     assert "'fees'" in warning.message and "'salary'" in warning.message
     assert "'salary'" in warning.fix
 

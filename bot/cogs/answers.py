@@ -170,15 +170,17 @@ class Answers(commands.Cog):
     ) -> discord.Message | None:
         """Reply to ``message`` without pinging anyone; log (not raise) a missing permission."""
         try:
-            return await message.channel.send(
+            sent = await message.channel.send(
                 content=plain_text(content) if content else None,
                 embed=embed if embed is not None else MISSING,
                 view=view if view is not None else MISSING,
-                delete_after=delete_after if delete_after is not None else MISSING,
                 reference=message.to_reference(fail_if_not_exists=False),
                 mention_author=False,
                 allowed_mentions=NO_MENTIONS,
             )
+            if delete_after is not None:
+                await sent.delete(delay=delete_after)  # scheduled, returns at once
+            return sent
         except discord.Forbidden:
             log.warning("Missing permission to reply in channel %s (needs View Channel, Send "
                         "Messages, Embed Links, Read Message History)", message.channel.id)

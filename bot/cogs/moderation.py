@@ -17,7 +17,9 @@ from discord.ext import commands
 from bot.app import ResidencyBot
 from bot.discord_render import (
     EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_NAME_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TOTAL_LIMIT,
     NO_MENTIONS,
     quote,
     report_failure,
@@ -26,7 +28,7 @@ from bot.discord_render import (
 from bot.reload import FaqReloader, ReloadReport
 from bot.replies import truncate
 from bot.report import LogStats, build_report, read_stats
-from bot.unanswered import UnansweredGroup
+from bot.unanswered import UnansweredGroup, describe_closest
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +91,9 @@ def stats_embed(stats: LogStats) -> discord.Embed:
 
 
 def _group_field(number: int, group: UnansweredGroup) -> tuple[str, str]:
-    where = (f"closest entry `{group.closest}`" if group.closest else "no close entry: "
-             "a new entry?")
-    name = f"{number}. {group.count}× ({group.declined} declined) · {where}"
+    name = f"{number}. {group.count}× ({group.declined} declined) · {describe_closest(group)}"
     value = "\n".join(f"• {quote(example)}" for example in group.examples)
-    return truncate(name, 256), truncate(value, EMBED_FIELD_VALUE_LIMIT)
+    return truncate(name, EMBED_FIELD_NAME_LIMIT), truncate(value, EMBED_FIELD_VALUE_LIMIT)
 
 
 def unanswered_embed(days: int, groups: tuple[UnansweredGroup, ...]) -> discord.Embed:
@@ -104,13 +104,21 @@ def unanswered_embed(days: int, groups: tuple[UnansweredGroup, ...]) -> discord.
         return embed
     total = sum(g.count for g in groups)
     embed.description = (f"{total} question(s) declined or unsure, in {len(groups)} group(s), "
-                         "most frequent first. Add them as aliases of the closest entry, or "
-                         "write a new entry. `residency-bot report` prints them as YAML.")
+                         "most frequent first. Add them as aliases of the closest entry, as "
+                         "questions of a not-covered topic, or as a new entry. "
+                         "`residency-bot report` prints them as ready-to-paste YAML.")
+    # Room for the fields: Discord rejects an embed over 6,000 characters in all.
+    budget = EMBED_TOTAL_LIMIT - len(embed.title or "") - len(embed.description) - 100
+    shown = 0
     for number, group in enumerate(groups[:GROUPS_SHOWN], 1):
         name, value = _group_field(number, group)
+        if len(name) + len(value) > budget:
+            break
+        budget -= len(name) + len(value)
         embed.add_field(name=name, value=value, inline=False)
-    if len(groups) > GROUPS_SHOWN:
-        embed.set_footer(text=f"{len(groups) - GROUPS_SHOWN} smaller group(s) not shown")
+        shown = number
+    if len(groups) > shown:
+        embed.set_footer(text=f"{len(groups) - shown} smaller group(s) not shown")
     return embed
 
 

@@ -32,6 +32,7 @@ class CommandApi:
         self.world = server.world
 
     def routes(self) -> list[web.RouteDef]:
+        """Every command route, global and per guild; handlers are named for what they do."""
         routes: list[web.RouteDef] = []
         for prefix in (API, API + "/guilds/{guild_id}"):
             routes += [
@@ -107,7 +108,9 @@ class CommandApi:
         changes = (await read_body(request)).obj()
         merged = {**command, **changes}
         del table[key]
-        table[(merged["name"], merged.get("type", CHAT_INPUT))] = self._stored(merged, guild_id, command)
+        table[(merged["name"], merged.get("type", CHAT_INPUT))] = self._stored(
+            merged, guild_id, command
+        )
         return json_response(table[(merged["name"], merged.get("type", CHAT_INPUT))])
 
     async def delete(self, request: web.Request) -> web.Response:
@@ -135,7 +138,8 @@ class CommandApi:
             "default_member_permissions": definition.get("default_member_permissions"),
             "dm_permission": definition.get("dm_permission", True),
             "nsfw": definition.get("nsfw", False),
-            "contexts": definition.get("contexts"),
+            # Unset contexts default to everywhere a guild-installed command can run.
+            "contexts": definition.get("contexts") or ([0] if guild_id else [0, 1, 2]),
             "integration_types": definition.get("integration_types") or [0],
             "name_localizations": definition.get("name_localizations"),
             "description_localizations": definition.get("description_localizations"),
@@ -154,24 +158,39 @@ def definition_problems(definition: dict[str, Any], path: str) -> list[Problem]:
     name = definition.get("name") or ""
     if definition.get("type", CHAT_INPUT) == CHAT_INPUT:
         if not CHAT_INPUT_NAME.match(name) or name != name.lower():
-            problems.append((prefix + "name", "APPLICATION_COMMAND_INVALID_NAME",
-                             "Command name is invalid"))
+            problems.append(
+                (prefix + "name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            )
         if not 1 <= len(definition.get("description") or "") <= MAX_DESCRIPTION:
-            problems.append((prefix + "description", "BASE_TYPE_BAD_LENGTH",
-                             "Must be between 1 and 100 in length."))
+            problems.append(
+                (
+                    prefix + "description",
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
+            )
     elif not 1 <= len(name) <= 32:
-        problems.append((prefix + "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."))
+        problems.append(
+            (prefix + "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
+        )
     options = definition.get("options") or []
     if len(options) > MAX_OPTIONS:
-        problems.append((prefix + "options", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
+        problems.append(
+            (prefix + "options", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        )
     seen_optional = False
     for option in options:
         if option.get("type") in (1, 2):
             continue
         if option.get("required"):
             if seen_optional:
-                problems.append((prefix + "options", "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                                 "Required options must be placed before non-required options"))
+                problems.append(
+                    (
+                        prefix + "options",
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    )
+                )
         else:
             seen_optional = True
     return problems

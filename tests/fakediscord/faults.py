@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .httputil import RECORD_KEY, ApiError, json_response
 from .records import RequestRecord
@@ -41,12 +42,20 @@ class ScriptedError:
     is_global: bool = False
 
     def response(self) -> web.Response:
+        """Discord's answer for this failure."""
         if self.status == 429:
             # discord.py retries a 429 only with a Via header and a JSON retry_after.
-            body = {"message": "You are being rate limited.", "retry_after": self.retry_after,
-                    "global": self.is_global, "code": self.code}
-            headers = {"Via": "1.1 google", "Retry-After": str(math.ceil(self.retry_after)),
-                       "X-RateLimit-Scope": "global" if self.is_global else "user"}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": self.is_global,
+                "code": self.code,
+            }
+            headers = {
+                "Via": "1.1 google",
+                "Retry-After": str(math.ceil(self.retry_after)),
+                "X-RateLimit-Scope": "global" if self.is_global else "user",
+            }
             if self.is_global:
                 headers["X-RateLimit-Global"] = "true"
             return json_response(body, 429, headers)
@@ -55,9 +64,9 @@ class ScriptedError:
 
 
 def path_pattern(template: str) -> re.Pattern[str]:
-    """"/channels/{channel_id}/messages" or a concrete path, with or without /api/v10."""
+    """ "/channels/{channel_id}/messages" or a concrete path, with or without /api/v10."""
     if template.startswith(API):
-        template = template[len(API):]
+        template = template[len(API) :]
     parts = re.split(r"(\{[^}]*\})", template)
     regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
     return re.compile(f"(?:{re.escape(API)})?{regex}")
@@ -97,6 +106,7 @@ class Faults:
         self.rate_limiter: RateLimiter | None = None
 
     def take_scripted(self, method: str, path: str) -> ScriptedError | None:
+        """The first scripted error matching this request, used up by one."""
         for error in self.scripted:
             if error.times > 0 and error.method == method and error.path.fullmatch(path):
                 error.times -= 1
@@ -104,7 +114,7 @@ class Faults:
         return None
 
 
-def build_middleware(server: FakeDiscord) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def build_middleware(server: FakeDiscord) -> Middleware:
     """One middleware doing, in order: log, auth, scripted errors, rate limits, the handler."""
 
     @web.middleware
@@ -116,6 +126,8 @@ def build_middleware(server: FakeDiscord) -> Callable[[web.Request, Handler], Aw
         server.requests.append(record)
         if route is None:
             server.unhandled.append(record)
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await handler(request)  # the gateway: lives for the whole connection
         server.in_flight += 1
         try:
             response = await _answer(server, request, handler, record)
@@ -128,14 +140,15 @@ def build_middleware(server: FakeDiscord) -> Callable[[web.Request, Handler], Aw
     return middleware
 
 
-async def _answer(server: FakeDiscord, request: web.Request, handler: Handler,
-                  record: RequestRecord) -> web.StreamResponse:
+async def _answer(
+    server: FakeDiscord, request: web.Request, handler: Handler, record: RequestRecord
+) -> web.StreamResponse:
     path = request.path
-    if request.headers.get("Upgrade", "").lower() == "websocket" or not path.startswith(API):
+    if not path.startswith(API):
         return await handler(request)
-    if server.token is not None and not path.startswith(NO_AUTH_PREFIXES):
-        if request.headers.get("Authorization") != f"Bot {server.token}":
-            return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+    needs_auth = server.token is not None and not path.startswith(NO_AUTH_PREFIXES)
+    if needs_auth and request.headers.get("Authorization") != f"Bot {server.token}":
+        return json_response({"message": "401: Unauthorized", "code": 0}, 401)
     scripted = server.faults.take_scripted(request.method, path)
     if scripted is not None:
         return scripted.response()
@@ -152,7 +165,9 @@ async def _answer(server: FakeDiscord, request: web.Request, handler: Handler,
     except ApiError as error:
         response = error.response()
     except web.HTTPException as error:  # no such route: Discord answers JSON even then
-        response = json_response({"message": f"{error.status}: {error.reason}", "code": 0}, error.status)
+        response = json_response(
+            {"message": f"{error.status}: {error.reason}", "code": 0}, error.status
+        )
     except Exception:
         # An emulator bug, not a Discord answer: record it so the harness fails the test. Not a
         # 5xx, which discord.py would retry for many seconds before giving up.

@@ -43,6 +43,7 @@ class GatewayConnection:
 
     @property
     def idle(self) -> bool:
+        """True when every queued frame has been handed to the socket."""
         return self._outbox.empty()
 
     async def _write_forever(self) -> None:
@@ -107,7 +108,7 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
         self.close_codes: list[int] = []
-        """Each finished connection's close code (sent or received), in order."""
+        """Close codes the emulator sent (drops and rejections), in order."""
         self._accepting = asyncio.Event()
         self._accepting.set()
 
@@ -124,6 +125,7 @@ class Gateway:
 
     @property
     def idle(self) -> bool:
+        """True when no connection has frames waiting to be written."""
         return all(connection.idle for connection in self.connections)
 
     # Test controls -----------------------------------------------------------------------
@@ -139,6 +141,7 @@ class Gateway:
     async def drop(self, code: int = 4000) -> None:
         """Close every live connection with `code`; sessions stay resumable."""
         for connection in list(self.connections):
+            self.close_codes.append(code)
             await connection.close(code, "fakediscord drop")
 
     def abort(self) -> None:
@@ -177,13 +180,12 @@ class Gateway:
             for session in self.sessions.values():
                 if session.connection is connection:
                     session.connection = None
-            if ws.close_code is not None:
-                self.close_codes.append(ws.close_code)
             self.server.notifier.notify()
         return ws
 
     async def _on_frame(self, connection: GatewayConnection, frame: dict[str, Any]) -> None:
-        op, data = frame.get("op"), frame.get("d")
+        op, raw = frame.get("op"), frame.get("d")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if op == 1:
             connection.send({"op": 11})
         elif op == 2:
@@ -248,7 +250,8 @@ class Gateway:
         query = (data.get("query") or "").lower()
         wanted = {int(user_id) for user_id in data.get("user_ids") or []}
         members = [
-            m for m in guild.members.values()
+            m
+            for m in guild.members.values()
             if (not wanted or m.id in wanted) and m.name.lower().startswith(query)
         ]
         limit = data.get("limit") or 0
@@ -263,4 +266,5 @@ class Gateway:
         session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
     async def _reject(self, connection: GatewayConnection, code: int, reason: str) -> None:
+        self.close_codes.append(code)
         await connection.close(code, reason)

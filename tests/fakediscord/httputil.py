@@ -6,14 +6,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from .records import RequestRecord
 
-RECORD_KEY = "fakediscord.record"
+RECORD_KEY = web.RequestKey("fakediscord.record", RequestRecord)
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON answer whose Content-Type is exactly `application/json`.
 
     discord.py compares the header for equality; aiohttp's `json_response` appends a charset,
@@ -27,6 +29,7 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def no_content() -> web.Response:
+    """204, as Discord answers deletes and acknowledgements."""
     return web.Response(status=204)
 
 
@@ -40,6 +43,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
     def response(self) -> web.Response:
+        """This error as an HTTP response."""
         body: dict[str, Any] = {"message": self.message, "code": self.code}
         if self.errors:
             body["errors"] = self.errors
@@ -84,7 +88,7 @@ async def read_body(request: web.Request) -> Body:
     if request.content_type == "multipart/form-data":
         reader = await request.multipart()
         async for part in reader:
-            if not isinstance(part, web.BodyPartReader):
+            if not isinstance(part, BodyPartReader):
                 continue
             data = await part.read()
             if part.name == "payload_json":
@@ -98,7 +102,7 @@ async def read_body(request: web.Request) -> Body:
                 body.json = json.loads(raw)
             except ValueError as exc:
                 raise ApiError(400, 50109, "The request body contains invalid JSON.") from exc
-    record: RequestRecord | None = request.get(RECORD_KEY)
+    record = request.get(RECORD_KEY)
     if record is not None:
         record.body = body.json
     return body

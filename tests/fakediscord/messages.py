@@ -33,16 +33,27 @@ class MessageService:
         self.world = server.world
 
     def create(
-        self, *, author: User, channel: Channel, body: dict[str, Any],
-        files: list[tuple[str, bytes]] | None = None, message_type: int = 0,
-        extra_flags: int = 0, **extra: Any,
+        self,
+        *,
+        author: User,
+        channel: Channel,
+        body: dict[str, Any],
+        files: list[tuple[str, bytes]] | None = None,
+        message_type: int = 0,
+        extra_flags: int = 0,
+        **extra: Any,
     ) -> Payload:
         """Store a new message and echo it as MESSAGE_CREATE unless it is ephemeral."""
         flags = (body.get("flags") or 0) | extra_flags
         payload = message_payload(
-            self.world, author=author, channel=channel, content=body.get("content") or "",
-            message_type=message_type, embeds=list(body.get("embeds") or []),
-            components=list(body.get("components") or []), flags=flags,
+            self.world,
+            author=author,
+            channel=channel,
+            content=body.get("content") or "",
+            message_type=message_type,
+            embeds=list(body.get("embeds") or []),
+            components=list(body.get("components") or []),
+            flags=flags,
             attachments=[self.store_attachment(name, data) for name, data in files or []],
             **extra,
         )
@@ -65,7 +76,9 @@ class MessageService:
         """Apply an edit body (absent keys stay as they are) and echo MESSAGE_UPDATE."""
         for key in EDITABLE_FIELDS:
             if key in body:
-                message[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
+                message[key] = (
+                    body[key] if body[key] is not None else ("" if key == "content" else [])
+                )
         if "flags" in body and body["flags"] is not None:
             kept = message["flags"] & ~EDITABLE_FLAGS
             message["flags"] = kept | (body["flags"] & EDITABLE_FLAGS)
@@ -98,6 +111,7 @@ class MessageService:
         return message
 
     def channel_of(self, message: Payload) -> Channel:
+        """The channel a stored message is in."""
         channel = self.world.channel(int(message["channel_id"]))
         if channel is None:
             raise ApiError(404, 10003, "Unknown Channel")
@@ -110,34 +124,49 @@ class MessageService:
         return attachment_payload(self.server.base_url, attachment_id, filename, len(data))
 
     def record(
-        self, kind: SentKind, body: dict[str, Any], message: Payload | None, *,
-        channel_id: int | None = None, files: list[tuple[str, bytes]] | None = None,
-        interaction_id: int | None = None, response_type: int | None = None,
+        self,
+        kind: SentKind,
+        body: dict[str, Any],
+        message: Payload | None,
+        *,
+        channel_id: int | None = None,
+        files: list[tuple[str, bytes]] | None = None,
+        interaction_id: int | None = None,
+        response_type: int | None = None,
     ) -> Sent:
         """Add one entry to `server.sent` (what the bot posted) and wake waiters."""
         flags = message["flags"] if message is not None else body.get("flags") or 0
         if message is not None:
             channel_id = int(message["channel_id"])
         sent = Sent(
-            kind=kind, channel_id=channel_id,
+            kind=kind,
+            channel_id=channel_id,
             message_id=None if message is None else int(message["id"]),
-            content=body.get("content"), embeds=list(body.get("embeds") or []),
+            content=body.get("content"),
+            embeds=list(body.get("embeds") or []),
             components=list(body.get("components") or []),
-            allowed_mentions=body.get("allowed_mentions"), flags=flags,
-            message_reference=body.get("message_reference"), interaction_id=interaction_id,
-            response_type=response_type, payload=copy.deepcopy(body),
-            message=copy.deepcopy(message), files=list(files or []),
+            allowed_mentions=body.get("allowed_mentions"),
+            flags=flags,
+            message_reference=body.get("message_reference"),
+            interaction_id=interaction_id,
+            response_type=response_type,
+            payload=copy.deepcopy(body),
+            message=copy.deepcopy(message),
+            files=list(files or []),
         )
         self.server.sent.append(sent)
         self.server.notifier.notify()
         return sent
 
-    def _attach_reference(self, payload: Payload, channel: Channel, reference: dict[str, Any]) -> None:
+    def _attach_reference(
+        self, payload: Payload, channel: Channel, reference: dict[str, Any]
+    ) -> None:
         referenced = self.world.messages.get(int(reference.get("message_id") or 0))
         if referenced is None:
             if reference.get("fail_if_not_exists", True):
-                raise invalid_form([("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
-                                     "Unknown message")])
+                raise invalid_form(
+                    [("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")]
+                )
             return
         payload["message_reference"] = {
             "type": reference.get("type", 0),

@@ -1,7 +1,7 @@
 """The emulated Discord's objects: users, roles, members, channels, guilds, and ids.
 
 Plain dataclasses, so tests can read and change them directly; `payloads.py` turns them into
-the JSON shapes Discord sends.
+the JSON shapes Discord sends. Entities compare by identity (eq=False) so they can be dict keys.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class SnowflakeFactory:
         return self._last
 
 
-@dataclass
+@dataclass(eq=False)
 class User:
     """A Discord account: a member of the test guild, the bot itself, or anyone else."""
 
@@ -75,7 +75,7 @@ class User:
         return f"<@{self.id}>"
 
 
-@dataclass
+@dataclass(eq=False)
 class Role:
     """A guild role; the role whose id equals the guild id is @everyone."""
 
@@ -94,7 +94,7 @@ class Role:
         return f"<@&{self.id}>"
 
 
-@dataclass
+@dataclass(eq=False)
 class Member:
     """A user's membership in a guild."""
 
@@ -126,7 +126,7 @@ class Overwrite:
     for_role: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class Channel:
     """A guild text channel, category, or a DM channel (type 1, no guild)."""
 
@@ -150,7 +150,7 @@ class Channel:
         return self.type == DM
 
 
-@dataclass
+@dataclass(eq=False)
 class Guild:
     """A guild with its roles, members and channels, keyed by id."""
 

@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import Any
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+GUARD_MARKER = "fakediscord network guard: blocked"
+"""Starts every violation message; a subprocess prints it, and the harness looks for it."""
 
 
 class NetworkBlocked(OSError):
@@ -55,8 +57,12 @@ class NetworkGuard:
         if self._saved:
             return
         cls = socket.socket
-        self._saved = {"connect": cls.connect, "connect_ex": cls.connect_ex,
-                       "sendto": cls.sendto, "getaddrinfo": socket.getaddrinfo}
+        self._saved = {
+            "connect": cls.connect,
+            "connect_ex": cls.connect_ex,
+            "sendto": cls.sendto,
+            "getaddrinfo": socket.getaddrinfo,
+        }
         guard, saved = self, self._saved
 
         def connect(sock: socket.socket, address: Any) -> None:
@@ -98,8 +104,12 @@ class NetworkGuard:
         self.install()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.uninstall()
 
     def _check(self, sock: socket.socket, address: Any, action: str) -> None:
@@ -110,7 +120,7 @@ class NetworkGuard:
             self._refuse(f"{action} to {address!r}")
 
     def _refuse(self, what: str) -> None:
-        message = f"fakediscord network guard: blocked {what} (tests may only use 127.0.0.1)"
+        message = f"{GUARD_MARKER} {what} (tests may only use 127.0.0.1)"
         self.violations.append(message)
         if self._on_violation is not None:
             self._on_violation(message)

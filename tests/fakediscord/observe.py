@@ -52,18 +52,21 @@ class Observer:
         message_id, channel_id = int(payload["id"]), int(payload["channel_id"])
         since = self._marks.get(message_id, 0)
         return [
-            s for s in self.server.sent[since:]
-            if s.kind == "message" and s.channel_id == channel_id
-            and (not s.message_reference
-                 or int(s.message_reference.get("message_id") or 0) == message_id)
+            s
+            for s in self.server.sent[since:]
+            if s.kind == "message"
+            and s.channel_id == channel_id
+            and s.reference_id in (None, message_id)
         ]
 
     async def reply_to(self, message: MessageLike, *, timeout: float = DEFAULT_TIMEOUT) -> Sent:
         """The bot's first reply to `message` (see `replies`), waiting up to `timeout`."""
         text = (message if isinstance(message, dict) else self._message(message)).get("content")
         return await self.notifier.wait_until(
-            lambda: next(iter(self.replies(message)), None), timeout=timeout,
-            what=lambda: f"a reply to {text!r}; {self._summary()}")
+            lambda: next(iter(self.replies(message)), None),
+            timeout=timeout,
+            what=lambda: f"a reply to {text!r}; {self._summary()}",
+        )
 
     async def assert_no_reply(self, message: MessageLike, *, wait: float = 0.3) -> None:
         """Give the bot `wait` seconds, then fail if it replied to `message`."""
@@ -76,28 +79,40 @@ class Observer:
         """Everything the bot sent for `interaction`: callback, followups, edits."""
         return [s for s in self.server.sent if s.interaction_id == interaction.id]
 
-    async def response_to(self, interaction: InteractionRecord, *,
-                          timeout: float = DEFAULT_TIMEOUT) -> Sent:
+    async def response_to(
+        self, interaction: InteractionRecord, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Sent:
         """The first thing the user gets to see for `interaction`: a message, an updated
         message, a modal, a followup or an edit of a deferred response (not bare acks)."""
         return await self.notifier.wait_until(
             lambda: next((s for s in self.responses(interaction) if s.is_visible_response), None),
             timeout=timeout,
-            what=lambda: f"a response to interaction {interaction.name or interaction.id}; "
-                         f"{self._summary()}")
+            what=lambda: (
+                f"a response to interaction {interaction.name or interaction.id}; {self._summary()}"
+            ),
+        )
 
-    async def wait_for_sent(self, predicate: Callable[[Sent], bool], *, since: int = 0,
-                            timeout: float = DEFAULT_TIMEOUT) -> Sent:
+    async def wait_for_sent(
+        self, predicate: Callable[[Sent], bool], *, since: int = 0, timeout: float = DEFAULT_TIMEOUT
+    ) -> Sent:
         """The first record in `sent[since:]` matching `predicate`, waiting up to `timeout`."""
         return await self.notifier.wait_until(
             lambda: next((s for s in self.server.sent[since:] if predicate(s)), None),
-            timeout=timeout, what=lambda: f"a matching sent record; {self._summary()}")
+            timeout=timeout,
+            what=lambda: f"a matching sent record; {self._summary()}",
+        )
 
-    async def wait_for(self, condition: Callable[[], bool], *, what: str = "a condition",
-                       timeout: float = DEFAULT_TIMEOUT) -> None:
+    async def wait_for(
+        self,
+        condition: Callable[[], bool],
+        *,
+        what: str = "a condition",
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         """Wait until `condition()` holds (re-checked whenever the emulator sees activity)."""
-        await self.notifier.wait_until(lambda: True if condition() else None,
-                                       timeout=timeout, what=lambda: what)
+        await self.notifier.wait_until(
+            lambda: True if condition() else None, timeout=timeout, what=lambda: what
+        )
 
     async def settle(self, *, quiet: float = 0.05, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Wait until the bot has stopped talking to the emulator for `quiet` seconds."""

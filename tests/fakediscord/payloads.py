@@ -36,18 +36,19 @@ def member_payload(
     member: Member, *, with_user: bool = True, permissions: int | None = None
 ) -> Payload:
     """A guild member; interactions add the member's channel permissions."""
+    # Discord sends null for an unset nick or avatar; discord/types declares them as optional
+    # strings, so they are left out instead (discord.py reads both with .get()).
     payload: Payload = {
         "roles": [str(role_id) for role_id in member.role_ids],
         "joined_at": member.joined_at,
-        "nick": member.nick,
-        "avatar": None,
         "premium_since": None,
         "deaf": False,
         "mute": False,
         "flags": 0,
         "pending": False,
-        "communication_disabled_until": None,
     }
+    if member.nick is not None:
+        payload["nick"] = member.nick
     if with_user:
         payload["user"] = user_payload(member.user)
     if permissions is not None:
@@ -91,16 +92,20 @@ def channel_payload(channel: Channel) -> Payload:
         "name": channel.name,
         "position": channel.position,
         "permission_overwrites": [
-            {"id": str(target), "type": 0 if ow.for_role else 1,
-             "allow": str(ow.allow), "deny": str(ow.deny)}
+            {
+                "id": str(target),
+                "type": 0 if ow.for_role else 1,
+                "allow": str(ow.allow),
+                "deny": str(ow.deny),
+            }
             for target, ow in channel.overwrites.items()
         ],
         "nsfw": False,
         "parent_id": _opt_id(channel.parent_id),
-        "topic": channel.topic,
         "last_message_id": _opt_id(channel.last_message_id),
         "rate_limit_per_user": 0,
         "flags": 0,
+        **({} if channel.topic is None else {"topic": channel.topic}),
     }
 
 
@@ -121,8 +126,6 @@ def guild_payload(world: World, guild: Guild, *, members: list[Member] | None = 
         "channels": [channel_payload(channel) for channel in guild.channels.values()],
         "threads": [],
         "presences": [],
-        "stage_instances": [],
-        "guild_scheduled_events": [],
         "soundboard_sounds": [],
     }
 
@@ -164,6 +167,8 @@ def guild_rest_payload(guild: Guild) -> Payload:
         "max_members": 500_000,
         "max_video_channel_users": 25,
         "incidents_data": None,
+        "stage_instances": [],
+        "guild_scheduled_events": [],
     }
 
 
@@ -180,7 +185,6 @@ def application_payload(world: World) -> Payload:
         "owner": user_payload(world.app_owner),
         "verify_key": "0" * 64,
         "flags": 0,
-        "team": None,
         "bot": user_payload(world.bot),
     }
 
@@ -202,7 +206,12 @@ def ready_payload(world: World, session_id: str, resume_url: str) -> Payload:
 
 
 def message_payload(
-    world: World, *, author: User, channel: Channel, content: str = "", message_type: int = 0,
+    world: World,
+    *,
+    author: User,
+    channel: Channel,
+    content: str = "",
+    message_type: int = 0,
     **extra: Any,
 ) -> Payload:
     """A new message object (without `member`, which only the gateway adds).
@@ -223,7 +232,8 @@ def message_payload(
         "mention_everyone": bool(EVERYONE_MENTION.search(content)),
         "mentions": [_mention_payload(world, channel, user) for user in mentions],
         "mention_roles": [
-            str(role_id) for role_id in mentioned_role_ids(content)
+            str(role_id)
+            for role_id in mentioned_role_ids(content)
             if guild is not None and role_id in guild.roles
         ],
         "attachments": [],
@@ -264,9 +274,15 @@ def _mention_payload(world: World, channel: Channel, user: User) -> Payload:
 def _content_type(filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower()
     return {
-        "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
-        "json": "application/json", "yaml": "application/yaml", "yml": "application/yaml",
-        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "pdf": "application/pdf",
+        "txt": "text/plain; charset=utf-8",
+        "md": "text/markdown; charset=utf-8",
+        "json": "application/json",
+        "yaml": "application/yaml",
+        "yml": "application/yaml",
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "pdf": "application/pdf",
     }.get(suffix, "application/octet-stream")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,17 +13,18 @@ from .mentions import Pings, pings
 
 T = TypeVar("T")
 
+POLL_SECONDS = 0.02
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 
 SentKind = Literal[
-    "message",             # POST /channels/{id}/messages (channel or DM)
-    "edit",                # PATCH /channels/{id}/messages/{id}
-    "delete",              # DELETE /channels/{id}/messages/{id}
-    "reaction",            # PUT .../reactions/{emoji}/@me; `content` holds the emoji
-    "callback",            # POST /interactions/{id}/{token}/callback; see `response_type`
-    "followup",            # POST /webhooks/{app}/{token}
-    "interaction_edit",    # PATCH /webhooks/{app}/{token}/messages/{@original|id}
+    "message",  # POST /channels/{id}/messages (channel or DM)
+    "edit",  # PATCH /channels/{id}/messages/{id}
+    "delete",  # DELETE /channels/{id}/messages/{id}
+    "reaction",  # PUT .../reactions/{emoji}/@me; `content` holds the emoji
+    "callback",  # POST /interactions/{id}/{token}/callback; see `response_type`
+    "followup",  # POST /webhooks/{app}/{token}
+    "interaction_edit",  # PATCH /webhooks/{app}/{token}/messages/{@original|id}
     "interaction_delete",  # DELETE /webhooks/{app}/{token}/messages/{@original|id}
 ]
 
@@ -56,6 +58,13 @@ class Sent:
         return bool(self.flags & EPHEMERAL)
 
     @property
+    def reference_id(self) -> int | None:
+        """The id of the message this replies to, if it is a reply."""
+        if not self.message_reference or not self.message_reference.get("message_id"):
+            return None
+        return int(self.message_reference["message_id"])
+
+    @property
     def is_visible_response(self) -> bool:
         """True for what answers an interaction; False for bare acknowledgements and choices."""
         if self.kind == "callback":
@@ -81,7 +90,9 @@ class Sent:
     @property
     def pings(self) -> Pings:
         """Who this would notify under Discord's allowed_mentions rules (falsy: nobody)."""
-        return pings(self.content, self.allowed_mentions, is_reply=self.message_reference is not None)
+        return pings(
+            self.content, self.allowed_mentions, is_reply=self.message_reference is not None
+        )
 
 
 @dataclass
@@ -134,8 +145,7 @@ class Notifier:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what()}")
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), min(remaining, 0.25))
-            except TimeoutError:
-                pass  # re-probe: some conditions (process exit, clocks) change silently
+            # Re-probe at least every POLL_SECONDS: some conditions (the client becoming
+            # ready, a process exiting) change without the emulator noticing.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, POLL_SECONDS))

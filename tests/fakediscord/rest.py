@@ -28,7 +28,10 @@ P = discord.Permissions
 
 
 class RestApi:
-    """Route handlers acting as the bot (every request here is made with the bot token)."""
+    """Route handlers acting as the bot (every request here is made with the bot token).
+
+    Handlers are named for what they do; `routes()` maps each to its method and path.
+    """
 
     def __init__(self, server: FakeDiscord) -> None:
         self.server = server
@@ -95,7 +98,9 @@ class RestApi:
     # Users, application, gateway -------------------------------------------------------
 
     async def get_me(self, request: web.Request) -> web.Response:
-        return json_response({**user_payload(self.world.bot), "verified": True, "mfa_enabled": False})
+        return json_response(
+            {**user_payload(self.world.bot), "verified": True, "mfa_enabled": False}
+        )
 
     async def get_user(self, request: web.Request) -> web.Response:
         return json_response(user_payload(self._user(request.match_info["user_id"])))
@@ -108,7 +113,9 @@ class RestApi:
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.server.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self.server.gateway_url, "shards": 1, "session_start_limit": limit}
+        )
 
     async def open_dm(self, request: web.Request) -> web.Response:
         body = (await read_body(request)).obj()
@@ -156,8 +163,10 @@ class RestApi:
         before = int(request.query.get("before", str(2**63)))
         after = int(request.query.get("after", "0"))
         found = [
-            m for mid, m in self.world.messages.items()
-            if int(m["channel_id"]) == channel.id and after < mid < before
+            m
+            for mid, m in self.world.messages.items()
+            if int(m["channel_id"]) == channel.id
+            and after < mid < before
             and not m["flags"] & EPHEMERAL
         ]
         found.sort(key=lambda m: int(m["id"]), reverse=True)
@@ -182,7 +191,10 @@ class RestApi:
         if is_empty_message(data, has_files=bool(body.files)):
             raise ApiError(400, 50006, "Cannot send an empty message")
         message = self.messages.create(
-            author=self.world.bot, channel=channel, body=data, files=body.files,
+            author=self.world.bot,
+            channel=channel,
+            body=data,
+            files=body.files,
             nonce=data.get("nonce"),
         )
         self.messages.record("message", data, message, files=body.files)
@@ -224,9 +236,12 @@ class RestApi:
         if not channel.is_dm:
             self._require(channel, P.add_reactions.flag | P.read_message_history.flag)
         data = {
-            "user_id": str(self.world.bot.id), "channel_id": message["channel_id"],
-            "message_id": message["id"], "emoji": {"id": None, "name": emoji},
-            "burst": False, "type": 0,
+            "user_id": str(self.world.bot.id),
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "emoji": {"id": None, "name": emoji},
+            "burst": False,
+            "type": 0,
         }
         if "guild_id" in message:
             data["guild_id"] = message["guild_id"]

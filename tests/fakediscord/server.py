@@ -50,6 +50,7 @@ class FakeDiscord:
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:PORT, where attachments are served."""
         return f"http://{HOST}:{self.port}"
 
     @property
@@ -92,5 +93,6 @@ class FakeDiscord:
             if calm and self.in_flight == 0 and self.gateway.idle:
                 return
             await asyncio.sleep(quiet / 2)
-        raise AssertionError(f"fakediscord never settled within {timeout}s "
-                             f"({self.in_flight} requests in flight)")
+        raise AssertionError(
+            f"fakediscord never settled within {timeout}s ({self.in_flight} requests in flight)"
+        )

@@ -49,10 +49,13 @@ def message_problems(body: dict[str, Any]) -> list[Problem]:
     mentions = body.get("allowed_mentions") or {}
     for kind in ("users", "roles"):
         if kind in (mentions.get("parse") or []) and mentions.get(kind):
-            problems.append((
-                f"allowed_mentions.parse.{kind}", "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
-                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
-            ))
+            problems.append(
+                (
+                    f"allowed_mentions.parse.{kind}",
+                    "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                    f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+                )
+            )
     return problems
 
 
@@ -80,8 +83,13 @@ def _embed_problems(embeds: list[dict[str, Any]]) -> list[Problem]:
                 text = embed_field.get(key) or ""
                 total += len(text)
                 if not text.strip():
-                    problems.append((f"{path}.fields.{number}.{key}", "BASE_TYPE_REQUIRED",
-                                     "This field is required"))
+                    problems.append(
+                        (
+                            f"{path}.fields.{number}.{key}",
+                            "BASE_TYPE_REQUIRED",
+                            "This field is required",
+                        )
+                    )
                 elif len(text) > limit:
                     problems.append(_too_long(f"{path}.fields.{number}.{key}", limit))
         footer = (embed.get("footer") or {}).get("text") or ""
@@ -92,7 +100,9 @@ def _embed_problems(embeds: list[dict[str, Any]]) -> list[Problem]:
         if len(author) > MAX_AUTHOR_NAME:
             problems.append(_too_long(f"{path}.author.name", MAX_AUTHOR_NAME))
     if total > MAX_EMBED_TOTAL:
-        problems.append(("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"))
+        problems.append(
+            ("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+        )
     return problems
 
 
@@ -103,10 +113,16 @@ def _component_problems(components: list[dict[str, Any]], flags: int) -> list[Pr
     for index, row in enumerate(components):
         children = row.get("components") or []
         buttons = [c for c in children if c.get("type") == 2]
-        if row.get("type") == 1 and (len(buttons) > MAX_ROW_BUTTONS or
-                                     (buttons and len(children) != len(buttons))):
-            problems.append((f"components.{index}.components", "BASE_TYPE_BAD_LENGTH",
-                             "Action rows hold up to 5 buttons or a single select"))
+        if row.get("type") == 1 and (
+            len(buttons) > MAX_ROW_BUTTONS or (buttons and len(children) != len(buttons))
+        ):
+            problems.append(
+                (
+                    f"components.{index}.components",
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Action rows hold up to 5 buttons or a single select",
+                )
+            )
     seen: set[str] = set()
     for component in walk_components(components):
         custom_id = component.get("custom_id")
@@ -114,8 +130,13 @@ def _component_problems(components: list[dict[str, Any]], flags: int) -> list[Pr
             if len(custom_id) > MAX_CUSTOM_ID:
                 problems.append(_too_long("components.custom_id", MAX_CUSTOM_ID))
             if custom_id in seen:
-                problems.append(("components", "COMPONENT_CUSTOM_ID_DUPLICATED",
-                                 "Component custom id cannot be duplicated"))
+                problems.append(
+                    (
+                        "components",
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        "Component custom id cannot be duplicated",
+                    )
+                )
             seen.add(custom_id)
         if component.get("type") == 2:
             problems += _button_problems(component)
@@ -148,8 +169,13 @@ def choice_problems(choices: list[dict[str, Any]]) -> list[Problem]:
     for index, choice in enumerate(choices):
         name = choice.get("name") or ""
         if not 1 <= len(name) <= MAX_CHOICE_NAME:
-            problems.append((f"data.choices.{index}.name", "BASE_TYPE_BAD_LENGTH",
-                             "Must be between 1 and 100 in length."))
+            problems.append(
+                (
+                    f"data.choices.{index}.name",
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
+            )
         value = choice.get("value")
         if isinstance(value, str) and len(value) > MAX_CHOICE_NAME:
             problems.append(_too_long(f"data.choices.{index}.value", MAX_CHOICE_NAME))

@@ -51,6 +51,7 @@ class InteractionApi:
         self.messages = server.messages
 
     def routes(self) -> list[web.RouteDef]:
+        """The callback, followup and webhook-message routes."""
         hook = API + "/webhooks/{application_id}/{token}"
         return [
             web.post(API + "/interactions/{interaction_id}/{token}/callback", self.callback),
@@ -74,18 +75,35 @@ class InteractionApi:
         response_type = body.obj().get("type")
         data: dict[str, Any] = body.obj().get("data") or {}
         if response_type not in ALLOWED_CALLBACKS[ix.type]:
-            raise invalid_form([("type", "INTERACTION_RESPONSE_TYPE_INVALID",
-                                 f"Response type {response_type} is invalid for interaction type {ix.type}")])
+            raise invalid_form(
+                [
+                    (
+                        "type",
+                        "INTERACTION_RESPONSE_TYPE_INVALID",
+                        f"Response type {response_type} is invalid for interaction type {ix.type}",
+                    )
+                ]
+            )
         message = self._respond(ix, response_type, data, body.files)
         ix.response_type = response_type
-        self.messages.record("callback", data, message, channel_id=ix.channel_id, files=body.files,
-                             interaction_id=ix.id, response_type=response_type)
+        self.messages.record(
+            "callback",
+            data,
+            message,
+            channel_id=ix.channel_id,
+            files=body.files,
+            interaction_id=ix.id,
+            response_type=response_type,
+        )
         if request.query.get("with_response") not in ("1", "true", "True"):
             return no_content()
         return json_response(self._callback_answer(ix, response_type, message))
 
     def _respond(
-        self, ix: InteractionRecord, response_type: int, data: dict[str, Any],
+        self,
+        ix: InteractionRecord,
+        response_type: int,
+        data: dict[str, Any],
         files: list[tuple[str, bytes]],
     ) -> Payload | None:
         if response_type in (4, 7):
@@ -101,8 +119,9 @@ class InteractionApi:
             return message
         if response_type in (6, 7):
             if ix.message_id is None:
-                raise invalid_form([("type", "INTERACTION_RESPONSE_TYPE_INVALID",
-                                     "There is no message to update")])
+                raise invalid_form(
+                    [("type", "INTERACTION_RESPONSE_TYPE_INVALID", "There is no message to update")]
+                )
             ix.original_message_id = ix.message_id
             target = self.messages.get(ix.message_id)
             return self.messages.edit(target, data, files) if response_type == 7 else None
@@ -115,10 +134,12 @@ class InteractionApi:
             raise invalid_form([("data", "BASE_TYPE_REQUIRED", "Modals need custom_id and title")])
         return None
 
-    def _callback_answer(self, ix: InteractionRecord, response_type: int,
-                         message: Payload | None) -> dict[str, Any]:
+    def _callback_answer(
+        self, ix: InteractionRecord, response_type: int, message: Payload | None
+    ) -> dict[str, Any]:
         interaction: dict[str, Any] = {
-            "id": str(ix.id), "type": ix.type,
+            "id": str(ix.id),
+            "type": ix.type,
             "response_message_loading": response_type == 5,
             "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
         }
@@ -156,7 +177,9 @@ class InteractionApi:
         data = body.obj()
         _validate(data, creating=False, has_files=bool(body.files))
         edited = self.messages.edit(message, data, body.files)
-        self.messages.record("interaction_edit", data, edited, files=body.files, interaction_id=ix.id)
+        self.messages.record(
+            "interaction_edit", data, edited, files=body.files, interaction_id=ix.id
+        )
         return json_response(edited)
 
     async def delete_message(self, request: web.Request) -> web.Response:
@@ -179,8 +202,14 @@ class InteractionApi:
             raise not_found(10008, "Message")
         return ix, self.messages.get(message_id)
 
-    def _create(self, ix: InteractionRecord, data: dict[str, Any], files: list[tuple[str, bytes]],
-                *, extra_flags: int = 0) -> Payload:
+    def _create(
+        self,
+        ix: InteractionRecord,
+        data: dict[str, Any],
+        files: list[tuple[str, bytes]],
+        *,
+        extra_flags: int = 0,
+    ) -> Payload:
         """A message made by an interaction response: authored by the bot via the app webhook."""
         channel = self.world.channel(ix.channel_id)
         if channel is None:
@@ -190,17 +219,27 @@ class InteractionApi:
         if ix.type != MODAL_SUBMIT:
             extra["interaction_metadata"] = self._metadata(ix)
         if ix.type == APPLICATION_COMMAND:
-            extra["interaction"] = {"id": str(ix.id), "type": ix.type, "name": ix.name,
-                                    "user": user_payload(ix.user)}
+            extra["interaction"] = {
+                "id": str(ix.id),
+                "type": ix.type,
+                "name": ix.name,
+                "user": user_payload(ix.user),
+            }
         return self.messages.create(
-            author=self.world.bot, channel=channel, body=data, files=files,
+            author=self.world.bot,
+            channel=channel,
+            body=data,
+            files=files,
             message_type=RESPONSE_MESSAGE_TYPE.get(ix.command_type or 0, 0),
-            extra_flags=extra_flags, **extra,
+            extra_flags=extra_flags,
+            **extra,
         )
 
     def _metadata(self, ix: InteractionRecord) -> dict[str, Any]:
         metadata: dict[str, Any] = {
-            "id": str(ix.id), "type": ix.type, "user": user_payload(ix.user),
+            "id": str(ix.id),
+            "type": ix.type,
+            "user": user_payload(ix.user),
             "authorizing_integration_owners": ix.payload["authorizing_integration_owners"],
         }
         if ix.type == APPLICATION_COMMAND:

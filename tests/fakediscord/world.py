@@ -94,7 +94,9 @@ class World:
         guild = Guild(id=self.ids.next(), name="Test Guild", owner_id=owner.id)
         self.guilds[guild.id] = guild
         guild.roles[guild.id] = Role(
-            id=guild.id, guild_id=guild.id, name="@everyone",
+            id=guild.id,
+            guild_id=guild.id,
+            name="@everyone",
             permissions=DEFAULT_EVERYONE_PERMISSIONS,
         )
         bot_role = self.add_role(guild, self.bot.name, DEFAULT_BOT_PERMISSIONS)
@@ -113,8 +115,11 @@ class World:
     def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
         """Create a role ranked above the existing ones."""
         role = Role(
-            id=self.ids.next(), guild_id=guild.id, name=name,
-            permissions=permissions, position=len(guild.roles),
+            id=self.ids.next(),
+            guild_id=guild.id,
+            name=name,
+            permissions=permissions,
+            position=len(guild.roles),
         )
         guild.roles[role.id] = role
         return role
@@ -126,13 +131,23 @@ class World:
         return member
 
     def add_channel(
-        self, guild: Guild, name: str, *, channel_type: int = GUILD_TEXT,
-        topic: str | None = None, overwrites: dict[int, Overwrite] | None = None,
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        channel_type: int = GUILD_TEXT,
+        topic: str | None = None,
+        overwrites: dict[int, Overwrite] | None = None,
     ) -> Channel:
         """Create a guild channel at the end of the channel list."""
         channel = Channel(
-            id=self.ids.next(), name=name, type=channel_type, guild_id=guild.id,
-            position=len(guild.channels), topic=topic, overwrites=dict(overwrites or {}),
+            id=self.ids.next(),
+            name=name,
+            type=channel_type,
+            guild_id=guild.id,
+            position=len(guild.channels),
+            topic=topic,
+            overwrites=dict(overwrites or {}),
         )
         guild.channels[channel.id] = channel
         return channel
@@ -156,6 +171,7 @@ class World:
         return None
 
     def guild_of(self, channel: Channel) -> Guild | None:
+        """The channel's guild, or None for DMs."""
         return None if channel.guild_id is None else self.guilds.get(channel.guild_id)
 
     def member_of(self, channel: Channel, user: User) -> Member | None:
