@@ -183,6 +183,6 @@ def entry_list(knowledge: Knowledge, page: int, per_page: int = 10) -> tuple[Rep
     body = "\n".join(f"`{e.id}` — {e.question}" for e in shown)
     return (
         Reply(kind=ReplyKind.INFO, title=f"FAQ ({len(entries)} entries)", body=body,
-              footer=f"Page {page + 1}/{pages} · /faq entry:<name> shows one answer"),
+              footer=f"Page {page + 1}/{pages} · /faq show entry:<name> shows one answer"),
         pages,
     )
