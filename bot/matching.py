@@ -20,6 +20,7 @@ answers only when the best entry is both good and clearly ahead of the next.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -198,9 +199,10 @@ class Matcher:
         self._vocabulary = sorted(
             w for w in {*self._word_stem, *STOPWORDS} if len(w) >= MIN_CORRECTION_TARGET
         )
+        self._entry_stems = entry_stems
         self._entry_postings: dict[str, list[int]] = defaultdict(list)
         for index, stems in enumerate(entry_stems):
-            for s in stems:
+            for s in stems - STOPWORDS:
                 self._entry_postings[s].append(index)
         self._phrase_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, stems in enumerate(phrasing_stems):
@@ -308,11 +310,18 @@ class Matcher:
         best_cosine: dict[int, float] = defaultdict(float)
         phrase_dot: dict[int, float] = defaultdict(float)
         coverage: dict[int, float] = defaultdict(float)
+        function_words: list[tuple[str, float]] = []
         for s, weight in query.weights.items():
+            if s in STOPWORDS:  # in most entries: walking their postings costs, finds nothing
+                function_words.append((s, weight * weight))
+                continue
             for phrasing, unit_weight in self._phrase_postings.get(s, ()):
                 phrase_dot[phrasing] += weight * unit_weight
             for entry in self._entry_postings.get(s, ()):
                 coverage[entry] += weight * weight
+        for entry in coverage:  # candidates come from topic words; function words add a little
+            stems = self._entry_stems[entry]
+            coverage[entry] += sum(w2 for s, w2 in function_words if s in stems)
         for phrasing, dot in phrase_dot.items():
             entry = self._phrasings[phrasing].entry
             cosine = dot / norm
@@ -323,7 +332,7 @@ class Matcher:
             entry: w.cosine * best_cosine[entry] + w.coverage * coverage[entry] / norm_sq
             for entry in coverage
         }
-        shortlist = sorted(lexical, key=lambda e: (-lexical[e], e))[:RERANK_CANDIDATES]
+        shortlist = heapq.nlargest(RERANK_CANDIDATES, lexical, key=lambda e: (lexical[e], -e))
         scores: dict[int, float] = {}
         for entry in shortlist:
             best = process.extractOne(

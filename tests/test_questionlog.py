@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -239,7 +240,13 @@ def test_a_kill_mid_write_leaves_a_consistent_database(tmp_path: Path) -> None:
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout is not None and writer.stdout.readline() == "started\n"
-        time.sleep(0.7)  # mid-stream of transactions
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:  # wait for committed rows: a busy machine is slow
+            with contextlib.suppress(sqlite3.OperationalError):  # schema not created yet
+                if path.exists() and rows(path, "SELECT count(*) FROM questions")[0][0]:
+                    break
+            time.sleep(0.05)
+        time.sleep(0.2)  # mid-stream of transactions
     finally:
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=10)
