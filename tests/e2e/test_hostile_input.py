@@ -20,8 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.botfixtures import StartResidency, bot_config, build_bot, no_pings, \
-    start_residency
+from tests.e2e.botfixtures import StartResidency, bot_config, build_bot, no_pings, start_residency
 from tests.fakediscord import Harness, Sent
 
 __all__ = ["start_residency"]

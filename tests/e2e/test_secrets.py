@@ -16,8 +16,13 @@ import discord
 import pytest
 import yaml
 
-from tests.e2e.botfixtures import PROJECT_ROOT, StartResidency, bot_config, build_bot, \
-    start_residency
+from tests.e2e.botfixtures import (
+    PROJECT_ROOT,
+    StartResidency,
+    bot_config,
+    build_bot,
+    start_residency,
+)
 from tests.fakediscord import Harness
 
 __all__ = ["start_residency"]
