@@ -33,7 +33,7 @@ def test_dns_lookup_is_blocked(loopback_only: NetworkGuard) -> None:
 async def test_http_client_to_discord_is_blocked(loopback_only: NetworkGuard) -> None:
     async with aiohttp.ClientSession() as http:
         with pytest.raises((aiohttp.ClientError, OSError)):
-            await http.get("https://discord.com/api/v10/gateway")
+            await http.get("https://discord.com/")
     assert any("discord.com" in violation for violation in loopback_only.violations)
     loopback_only.violations.clear()
 
