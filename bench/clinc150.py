@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from provenance import engine_version
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "benchmarks" / "clinc150" / "clinc150_train_val.json"
@@ -261,18 +262,6 @@ def score_split(
 
 
 # --- output -------------------------------------------------------------------------------
-
-
-def engine_version() -> str:
-    """The commit measured, and whether bot/ or config/ had uncommitted changes."""
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
-    dirty = git("status", "--porcelain", "--", "bot", "config")
-    return f"commit {commit}" + (" + uncommitted changes in bot/ or config/" if dirty else "")
 
 
 def display(path: Path) -> str:

@@ -44,7 +44,6 @@ import random
 import resource
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -54,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from provenance import engine_version
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make the `bot` package importable
@@ -478,18 +478,6 @@ def in_fresh_process(function: Callable[..., CaseResult], *args: object) -> Case
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(function, *args).result()
-
-
-def engine_version() -> str:
-    """The commit measured, and whether bot/ or config/ had uncommitted changes."""
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
-    dirty = git("status", "--porcelain", "--", "bot", "config")
-    return f"commit {commit}" + (" + uncommitted changes in bot/ or config/" if dirty else "")
 
 
 def load_times_ms(repeats: int) -> tuple[float, float]:
