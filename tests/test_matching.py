@@ -49,8 +49,7 @@ STRANGER_QUESTIONS = [
     ("What exactly is this residency?", "about"),
     ("How many months does the residency run?", "duration"),
     ("Can I publish papers during the program?", "research-work"),
-    pytest.param("Is this good prep for a PhD?", "ideal-candidate", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: one suggestion just under the answer threshold")),
+    ("Is this good prep for a PhD?", "ideal-candidate"),
     ("I left university 6 years ago, am I still eligible?", "out-of-school"),
     ("I'm a woman of color, am I encouraged to apply?", "diversity"),
     ("Where do I submit my application?", "how-to-apply"),
@@ -63,8 +62,7 @@ STRANGER_QUESTIONS = [
     ("Could I keep working at my current company while being a resident?",
      "concurrent-obligations"),
     ("are residents covered by health insurance", "benefits"),
-    pytest.param("Do I pay anything to take part?", "fees", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: one suggestion just under the answer threshold")),
+    ("Do I pay anything to take part?", "fees"),
     ("Is there a charge to participate?", "fees"),
     ("Can I do this from my home country?", "relocation"),
     ("Who posted about the residency originally?", "announcement"),
