@@ -22,7 +22,6 @@ answers only when the best entry is both good and clearly ahead of the next.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -335,7 +334,8 @@ class Matcher:
             entry: w.centroid * dot[entry] / norm + w.coverage * coverage[entry] / norm_sq
             for entry in dot
         }
-        shortlist = heapq.nlargest(RERANK_CANDIDATES, lexical, key=lambda e: (lexical[e], -e))
+        # A stable sort on a C-level key: deterministic, and cheaper than heapq with a lambda.
+        shortlist = sorted(lexical, key=lexical.__getitem__, reverse=True)[:RERANK_CANDIDATES]
         scores: dict[int, float] = {}
         for entry in shortlist:
             best = process.extractOne(query.text, self._sorted_phrasings[entry], scorer=fuzz.ratio)

@@ -85,9 +85,10 @@ CHAT_WORDS: dict[str, str] = {
     "mos": "months",
 }
 
-_NON_WORD = re.compile(r"[^\w\s]|_")
 _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words
+_WORD_FORMS: dict[str, tuple[str, ...]] = {}
+WORD_CACHE_LIMIT = 50_000
 
 
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -117,6 +118,17 @@ def _expand_contraction(match: re.Match[str]) -> str:
     return match.group(1) + _SUFFIX_EXPANSION.get(match.group(2), "")
 
 
+def _word_forms(word: str) -> tuple[str, ...]:
+    """The words a raw word stands for: repeated letters cut, chat spellings expanded."""
+    forms = _WORD_FORMS.get(word)
+    if forms is None:
+        forms = tuple(CHAT_WORDS.get(cut := _REPEATED_LETTER.sub(r"\1\1", word), cut).split())
+        if len(_WORD_FORMS) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
+            _WORD_FORMS.clear()
+        _WORD_FORMS[word] = forms
+    return forms
+
+
 def normalise(text: str) -> str:
     """Return lowercase words separated by single spaces, ready to compare.
 
@@ -129,16 +141,18 @@ def normalise(text: str) -> str:
         # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
         text = cap_length(unicodedata.normalize("NFKC", text))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
-    text = _DISCORD_MARKUP.sub(" ", text)
-    for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
-        text = text.replace(contraction, expansion)
-    text = _NOT_CONTRACTION.sub(" not", text)
-    text = _CONTRACTION_SUFFIXES.sub(_expand_contraction, text)
-    text = _NON_WORD.sub(" ", text)
-    text = _REPEATED_LETTER.sub(r"\1\1", text)
+    # The checks before each substitution skip work most messages don't need: this runs
+    # on every message, and the substitutions cost more than the checks.
+    if "<" in text or "@" in text or "http" in text:
+        text = _DISCORD_MARKUP.sub(" ", text)
+    if "'" in text:
+        for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
+            text = text.replace(contraction, expansion)
+        text = _NOT_CONTRACTION.sub(" not", text)
+        text = _CONTRACTION_SUFFIXES.sub(_expand_contraction, text)
     words: list[str] = []
     for word in _WORD.findall(text):
-        words.extend(CHAT_WORDS.get(word, word).split())
+        words.extend(_word_forms(word))
     if len(words) > MAX_WORDS:  # keep both ends, like cap_length
         words = words[: MAX_WORDS // 2] + words[-(MAX_WORDS // 2) :]
     return " ".join(words)
