@@ -31,7 +31,7 @@ unit: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m bot validate data/faqs.yaml
-	$(BIN)/python -m bot eval tests/questions.yaml --min-accuracy 0.85 --max-wrong 0.025
+	$(BIN)/python -m bot eval tests/questions.yaml --min-accuracy 0.90 --max-wrong 0.02
 
 ## bench: speed and quality benchmarks (figures go to BENCHMARKS.md by hand)
 bench: $(STAMP)
