@@ -54,6 +54,7 @@ STOPWORDS = frozenset(
 # Stopwords still count, at this fraction of their IDF: "how do i apply" and "who should
 # apply" differ only in them. Measured best of 0.1-0.5 on both question sets.
 STOPWORD_WEIGHT = 0.5
+NUMBER_WEIGHT = 0.1
 # Stems shorter than this are never typo-corrected: too many 2-letter words are real.
 MIN_CORRECTABLE_LENGTH = 3
 MIN_CORRECTION_TARGET = 4
@@ -70,6 +71,10 @@ _CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
 MIN_CLAUSE_CONTENT_WORDS = 2
 MAX_CLAUSES = 4
 TAIL_WORDS = 12
+# Where a question buried at the end of a run-on message usually starts.
+QUESTION_STARTERS = frozenset(
+    "what how when where who why which is are do does did can could will would should am".split()
+)
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -86,9 +91,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.38
-    margin: float = 0.06
-    suggest: float = 0.34
+    answer: float = 0.46
+    margin: float = 0.04
+    suggest: float = 0.44
     suggest_window: float = 0.15
     max_choices: int = 3
 
@@ -153,7 +158,9 @@ def segments(question: str) -> list[list[str]]:
         if _content_words(words) >= MIN_CLAUSE_CONTENT_WORDS
     ] if len(pieces) > 1 else []
     if len(whole) > TAIL_WORDS * 2:  # one long run-on sentence: its end is a clause too
-        clauses.append(whole[-TAIL_WORDS:])
+        tail = whole[-TAIL_WORDS:]
+        starts = [i for i, word in enumerate(tail) if word in QUESTION_STARTERS]
+        clauses.append(tail[starts[0]:] if starts else tail)
     if len(clauses) <= 1 and len(whole) <= TAIL_WORDS * 2:
         return [whole]
     return [whole, *clauses[-MAX_CLAUSES:]]
@@ -237,11 +244,10 @@ class Matcher:
         return {s: math.log(1.0 + total / df) for s, df in frequency.items()}
 
     def _term_weight(self, s: str) -> float:
-        weight = self._idf.get(s)
-        if weight is None:
-            # An unknown number ("2 kids", "how 2 apply") says little about the topic; an
-            # unknown word ("deadline", "visa") says the question may be one we can't answer.
-            weight = self._unknown_idf * (STOPWORD_WEIGHT if s.isdigit() else 1.0)
+        # An unknown word ("deadline", "visa") says the question may be one we can't answer.
+        weight = self._idf.get(s, self._unknown_idf)
+        if s.isdigit():  # "2 kids", "how 2 apply", "in 2 yrs": numbers rarely name a topic
+            return weight * NUMBER_WEIGHT
         return weight * STOPWORD_WEIGHT if s in STOPWORDS else weight
 
     # --- query side -------------------------------------------------------------------

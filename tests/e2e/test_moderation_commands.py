@@ -26,7 +26,7 @@ SESSION = [
     ("bob", "is it paid?", ANSWERED),
     ("carol", "do you sponsor visas?", UNANSWERED),
     ("dave", "will you sponsor my visa", UNANSWERED),
-    ("frank", "can I apply if I am 50 years old", UNANSWERED),
+    ("frank", "are older people welcome", UNANSWERED),
 ]
 SLASH_QUESTION = ("erin", "is there a discord server for residents", UNANSWERED)
 
@@ -97,9 +97,9 @@ async def test_unanswered_groups_what_the_faq_missed(moderated: Moderated) -> No
                                                 "• will you sponsor my visa"}
     # Then one group per remaining question, each saying where it could go.
     by_example = {f["value"]: f["name"] for f in others}
-    age = by_example["• can I apply if I am 50 years old"]
-    declined = int(matcher.match("can I apply if I am 50 years old").decision is Decision.DECLINE)
-    assert f"1× ({declined} declined) · closest entry `equal-opportunity`" in age
+    age = by_example["• are older people welcome"]
+    declined = int(matcher.match("are older people welcome").decision is Decision.DECLINE)
+    assert f"1× ({declined} declined) · closest entry `diversity`" in age
     assert by_example["• is there a discord server for residents"].endswith(
         "1× (1 declined) · no close entry")
 
