@@ -278,12 +278,30 @@ async def _serve(settings: Settings, store: FaqStore, token: str) -> int:
             settings = settings.model_copy(update={"message_content_intent": False})
 
 
+class _FirstConnectionFilter(logging.Filter):
+    """Hide discord.py's reconnect traceback while no gateway connection ever succeeded.
+
+    discord.py 2.7 cannot retry a first gateway connection (Rapptz/discord.py#10520): it
+    logs "Attempting a reconnect" with a traceback, then fails with an AttributeError.
+    ``_run_until_stopped`` reports that case in one line instead.
+    """
+
+    def __init__(self, bot: ResidencyBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.bot.ws is None and str(record.msg).startswith("Attempting a reconnect"))
+
+
 async def _run_until_stopped(bot: ResidencyBot, token: str) -> int:
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
     with suppress(NotImplementedError):  # no signal handlers on Windows
         loop.add_signal_handler(signal.SIGTERM,
                                 lambda: stopping.append(loop.create_task(bot.close())))
+    first_connection = _FirstConnectionFilter(bot)
+    logging.getLogger("discord.client").addFilter(first_connection)
     try:
         async with bot:
             await bot.start(token)
@@ -302,7 +320,14 @@ async def _run_until_stopped(bot: ResidencyBot, token: str) -> int:
         log.error("Cannot reach Discord at start-up (%s: %s): check the network and retry",
                   type(error).__name__, error)
         return 1
+    except AttributeError:
+        if bot.ws is not None:  # not the first-connection failure described above
+            raise
+        log.error("Cannot reach Discord at start-up (the gateway refused the connection): "
+                  "check the network and retry")
+        return 1
     finally:
+        logging.getLogger("discord.client").removeFilter(first_connection)
         with suppress(NotImplementedError):
             loop.remove_signal_handler(signal.SIGTERM)
         # start() returns as soon as the connection is closed; the question log is flushed

@@ -108,7 +108,7 @@ class FaqReloader:
         unless ``forced`` (then the caller shows them).
         """
         async with self._lock:
-            result = await asyncio.to_thread(self._load)
+            result = await asyncio.to_thread(self._load, forced)
             report = self._apply(result, forced)
         if report is not None and not forced and self._on_report is not None:
             try:
@@ -117,7 +117,7 @@ class FaqReloader:
                 log.exception("could not deliver the FAQ reload report")
         return report
 
-    def _load(self) -> LoadResult:
+    def _load(self, forced: bool = False) -> LoadResult:
         # Read once, so validation and the served FAQ come from the same bytes.
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -127,7 +127,17 @@ class FaqReloader:
                                              f"cannot read the file: {reason}",
                                              "check that the file exists and is UTF-8 text"),))
         thresholds = self._thresholds or self._store.current.matcher.thresholds
-        return load_faq_text(text, str(self.path), thresholds)
+        result = load_faq_text(text, str(self.path), thresholds)
+        if result.knowledge is not None and not text.endswith("\n") and not forced:
+            # A cut-off file can still be valid YAML (a shorter answer, fewer topics), and
+            # editors end what they save with a newline: wait for a complete save instead.
+            lines = text.split("\n")
+            return LoadResult(None, (Problem(
+                str(self.path), len(lines), len(lines[-1]) + 1,
+                "the file does not end with a newline: it looks partly written",
+                "save it again (editors end files with a newline), or run /faqmod reload "
+                "to load it as it is"),))
+        return result
 
     def _apply(self, result: LoadResult, forced: bool) -> ReloadReport | None:
         if result.knowledge is None:

@@ -208,6 +208,17 @@ async def test_reload_now_replies_with_the_summary_or_the_errors(tmp_path: Path)
     assert state.reports == []  # the command's caller shows the outcome itself
 
 
+async def test_a_valid_file_without_final_newline_waits_for_the_command(tmp_path: Path) -> None:
+    state = Watched(copy_faq(tmp_path))  # not watching: drive the automatic path by hand
+    save_in_place(state.path, edit_fees_answer(state.text).rstrip("\n"))
+    report = await state.reloader.reload()
+    assert report is not None and not report.ok
+    assert "looks partly written" in report.text() and "/faqmod reload" in report.text()
+    assert state.answer_of("fees") != NEW_FEES_ANSWER  # members still get the old answer
+    ok, message = await state.reloader.reload_now()  # a moderator confirms it
+    assert ok and state.answer_of("fees") == NEW_FEES_ANSWER, message
+
+
 async def test_a_failed_watch_restarts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
