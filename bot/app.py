@@ -36,6 +36,10 @@ from bot.settings import DEFAULT_CONFIG, Settings, load_settings
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("bot")
+# discord.py waits this long after the last GUILD_CREATE before on_ready (default 2 s).
+# Discord sends a small bot's guilds right after READY, so half a second is plenty; the bot
+# answers messages before on_ready anyway.
+GUILD_READY_TIMEOUT = 0.5
 
 EXTENSIONS = ("bot.cogs.answers", "bot.cogs.commands")
 # Written separately (moderator commands); loaded only when the module is installed.
@@ -87,6 +91,7 @@ class ResidencyBot(commands.Bot):
         intents = discord.Intents.default()
         intents.message_content = settings.message_content_intent
         options.setdefault("allowed_mentions", NO_MENTIONS)
+        options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands
             help_command=None,
