@@ -162,6 +162,11 @@ class ResidencyBot(commands.Bot):
 
     async def close(self) -> None:
         """Disconnect, then flush the question log (every caller waits for the flush)."""
+        # discord.py 2.7's close() leaves its pending "ready" wait running; when it ends after
+        # close() it dispatches on_ready to a loop that is gone (an AttributeError traceback).
+        ready_task = self._connection._ready_task
+        if ready_task is not None:
+            ready_task.cancel()
         await super().close()
         if self.question_log is not None and self._question_log_running:
             if self._question_log_closing is None:
