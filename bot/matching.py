@@ -91,9 +91,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.46
+    answer: float = 0.50
     margin: float = 0.04
-    suggest: float = 0.44
+    suggest: float = 0.40
     suggest_window: float = 0.15
     max_choices: int = 3
 
@@ -350,7 +350,12 @@ class Matcher:
         return scores
 
     def decide(self, candidates: Sequence[Candidate]) -> Match:
-        """Turn ranked candidates into answer / suggest / decline."""
+        """Turn ranked candidates into answer / suggest / decline.
+
+        Below ``suggest`` nothing is close: decline. A best entry that no other entry comes
+        within ``suggest_window`` of is answered. Otherwise it is answered only from
+        ``answer`` up and ``margin`` ahead of the next; else the close ones are offered.
+        """
         t = self.thresholds
         top = tuple(candidates[: t.max_choices])
         if not top or top[0].score < t.suggest:
@@ -362,7 +367,7 @@ class Matcher:
         close = tuple(
             c for c in top if c.score >= t.suggest and c.score >= best.score - t.suggest_window
         )
-        if len(close) == 1 and best.score >= t.answer:
+        if len(close) == 1:  # nothing else is close: there is no choice to offer
             return Match(Decision.ANSWER, best.id, best.score, top)
         return Match(Decision.SUGGEST, None, best.score, top, choices=close)
 

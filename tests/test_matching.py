@@ -302,10 +302,16 @@ def test_two_good_candidates_too_close_to_call_are_suggested():
     assert [c.id for c in match.candidates][:2] == ["fees", "salary"]
 
 
-def test_middling_score_is_suggested_not_answered():
-    match = decide(("fees", 0.5), ("salary", 0.2))
+def test_middling_score_with_a_close_rival_is_suggested_not_answered():
+    match = decide(("fees", 0.5), ("salary", 0.45))
     assert match.decision is Decision.SUGGEST
-    assert match.candidates[0].id == "fees"
+    assert [c.id for c in match.choices] == ["fees", "salary"]
+
+
+def test_middling_score_with_no_close_rival_is_answered():
+    # "Too close to call" needs two close entries; a lone one is not a choice to offer.
+    match = decide(("fees", 0.5), ("salary", 0.2))
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "fees")
 
 
 def test_suggestions_are_at_most_three():
@@ -357,4 +363,4 @@ def test_candidates_of_a_suggestion_are_the_three_closest_entries():
 
 def test_thresholds_change_the_decision():
     strict = Thresholds(answer=0.95, margin=0.1, suggest=0.4, suggest_window=0.15)
-    assert decide(("fees", 0.9), ("salary", 0.5), thresholds=strict).decision is Decision.SUGGEST
+    assert decide(("fees", 0.9), ("salary", 0.8), thresholds=strict).decision is Decision.SUGGEST
