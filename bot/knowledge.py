@@ -260,8 +260,9 @@ def _confusion_warnings(
     problems = []
     for index, entry in enumerate(faq.entries):
         for position, alias in enumerate(entry.aliases):
-            ranked = [c for c in matcher.rank(alias) if c.id != entry.id]
-            own = next((c for c in matcher.rank(alias) if c.id == entry.id), None)
+            ranking = matcher.rank(alias)
+            ranked = [c for c in ranking if c.id != entry.id]
+            own = next((c for c in ranking if c.id == entry.id), None)
             if not ranked or own is None:
                 continue
             rival = ranked[0]

@@ -253,11 +253,12 @@ class Matcher:
     # --- query side -------------------------------------------------------------------
 
     def _resolve_word(self, word: str) -> list[tuple[str, float]]:
-        """Known stems a query word stands for, each with a confidence (typos < 1)."""
+        """Stems a query word stands for, each with its weight (lowered for a typo)."""
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        result = self._resolve_uncached(word)
+        result = [(s, self._term_weight(s) * confidence)
+                  for s, confidence in self._resolve_uncached(word)]
         if len(self._cache) >= WORD_CACHE_LIMIT:
             self._cache.clear()
         self._cache[word] = result
@@ -286,8 +287,7 @@ class Matcher:
     def _query(self, words: Sequence[str]) -> _Query:
         query = _Query(text=" ".join(sorted(words)))
         for word in words:
-            for s, confidence in self._resolve_word(word):
-                weight = self._term_weight(s) * confidence
+            for s, weight in self._resolve_word(word):
                 if weight > query.weights.get(s, 0.0):
                     query.weights[s] = weight
             if word not in STOPWORDS:
