@@ -165,6 +165,13 @@ def yaml_scalar(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _yaml_item(comment: str, key: str, value: str, list_key: str,
+               examples: Sequence[str]) -> list[str]:
+    """One commented YAML list item: ``- key: value`` with its examples under ``list_key``."""
+    return [f"# {comment}", f"- {key}: {value}", f"  {list_key}:",
+            *(f"    - {yaml_scalar(example)}" for example in examples)]
+
+
 def alias_yaml(groups: Sequence[UnansweredGroup]) -> str:
     """Ready-to-paste YAML for ``entries:``: each group's phrasings under the entry they
     could join, or under a placeholder new entry. Not-covered topics are left out (see
@@ -176,15 +183,14 @@ def alias_yaml(groups: Sequence[UnansweredGroup]) -> str:
             continue
         if group.closest is None:
             new_entries += 1
-            lines.append(f"# {group.count}× — no close entry: a new entry may be needed "
-                         "(give it a real id, a question and an answer)")
-            lines.append(f"- id: new-entry-{new_entries}")
+            comment = (f"{group.count}× — no close entry: a new entry may be needed "
+                       "(give it a real id, a question and an answer)")
+            entry_id = f"new-entry-{new_entries}"
         else:
-            lines.append(f"# {group.count}× — closest entry '{group.closest}' "
-                         f"(score {group.closest_score:.2f})")
-            lines.append(f"- id: {group.closest}")
-        lines.append("  aliases:")
-        lines.extend(f"    - {yaml_scalar(example)}" for example in group.examples)
+            comment = (f"{group.count}× — closest entry '{group.closest}' "
+                       f"(score {group.closest_score:.2f})")
+            entry_id = group.closest
+        lines += _yaml_item(comment, "id", entry_id, "aliases", group.examples)
     return "\n".join(lines)
 
 
@@ -194,9 +200,8 @@ def not_covered_yaml(groups: Sequence[UnansweredGroup]) -> str:
     lines: list[str] = []
     for group in groups:
         if group.not_covered_topic:
-            lines.append(f"# {group.count}× — known not-covered topic "
-                         f"(score {group.closest_score:.2f})")
-            lines.append(f"- topic: {group.not_covered_topic}")
-            lines.append("  questions:")
-            lines.extend(f"    - {yaml_scalar(example)}" for example in group.examples)
+            comment = (f"{group.count}× — known not-covered topic "
+                       f"(score {group.closest_score:.2f})")
+            lines += _yaml_item(comment, "topic", group.not_covered_topic, "questions",
+                                group.examples)
     return "\n".join(lines)

@@ -11,14 +11,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.questionlog import DAY_SECONDS, QuestionEvent, QuestionLog, hash_user
 from bot.settings import QuestionLogSettings
+from tests.sqlite_helpers import locked
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBER = 123456789012345678
@@ -40,18 +40,6 @@ def event(question: str = "is it paid?", decision: str = "answer",
 def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(path) as db:
         return db.execute(sql).fetchall()
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Another process holding the write lock, as a backup tool or a stuck writer would."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        db.execute("COMMIT")
-        db.close()
 
 
 class Clock:

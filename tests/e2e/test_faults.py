@@ -34,6 +34,7 @@ from bot.knowledge import load_faq_text
 from bot.matching import Thresholds
 from tests.e2e.botfixtures import Residency, StartResidency, residency, start_residency
 from tests.fakediscord import Harness, Sent
+from tests.sqlite_helpers import locked
 from tests.test_reload import NEW_FEES_ANSWER, edit_fees_answer
 
 __all__ = ["residency", "start_residency"]
@@ -359,18 +360,6 @@ async def moderator_stats(dc: Harness) -> str:
                                  options={"days": 1})
     shown = await dc.response_to(interaction)
     return str(shown.embeds[0]["description"])
-
-
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[sqlite3.Connection]:
-    """A second connection holding the write lock (a backup tool, a stuck writer)."""
-    db = sqlite3.connect(path, isolation_level=None, timeout=0.5)
-    db.execute("BEGIN EXCLUSIVE")
-    try:
-        yield db
-    finally:
-        db.execute("COMMIT")
-        db.close()
 
 
 async def test_a_locked_question_log_delays_no_answer_and_loses_no_row(

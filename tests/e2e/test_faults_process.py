@@ -22,7 +22,7 @@ import socket
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import yaml
 from tests.e2e.botfixtures import bot_config
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT, BotProcess
+from tests.sqlite_helpers import integrity, locked
 
 FAULT_TIMEOUT = 20  # seconds, per test
 pytestmark = pytest.mark.timeout(FAULT_TIMEOUT)
@@ -67,23 +68,6 @@ def log_path(tmp_path: Path) -> Path:
 def stored_questions(path: Path) -> Counter[str]:
     with contextlib.closing(sqlite3.connect(path)) as db:
         return Counter(q for (q,) in db.execute("SELECT question FROM questions"))
-
-
-def integrity(path: Path) -> list[tuple[Any, ...]]:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return db.execute("PRAGMA integrity_check").fetchall()
-
-
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[sqlite3.Connection]:
-    """A second connection holding the write lock (a backup tool, a stuck writer)."""
-    db = sqlite3.connect(path, isolation_level=None, timeout=2)
-    db.execute("BEGIN EXCLUSIVE")
-    try:
-        yield db
-    finally:
-        db.execute("COMMIT")
-        db.close()
 
 
 def answered(dc: Harness, messages: Sequence[dict[str, Any]]) -> int:
