@@ -16,8 +16,10 @@ How a question is scored against an entry (each signal is 0..1):
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
 ("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
 
-The decision favours precision: a wrong confident answer misleads an applicant, so it
-answers only when the best entry is both good and clearly ahead of the next.
+The decision favours precision: a wrong confident answer misleads an applicant. Nothing
+close declines; an entry with no close rival is answered; when entries are close, only a
+clear leader is answered, and otherwise the close ones are offered as choices
+(``Matcher.decide``; thresholds measured in BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ STOPWORD_WEIGHT = 0.5
 NUMBER_WEIGHT = 0.1
 # Stems shorter than this are never typo-corrected: too many 2-letter words are real.
 MIN_CORRECTABLE_LENGTH = 3
+# ...and never towards a word shorter than this ("cat" must not become "at").
 MIN_CORRECTION_TARGET = 4
 # rapidfuzz.fuzz.ratio cut-off for a typo correction ("salry" -> "salary" is 90.9).
 TYPO_CUTOFF = 80.0
