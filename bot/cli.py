@@ -102,7 +102,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the Discord bot (needs DISCORD_TOKEN)."""
-    from bot.app import run_bot  # discord.py is imported only when the bot runs
+    from bot.runner import run_bot  # discord.py is imported only when the bot runs
 
     return run_bot(args.config, faq=args.faq_override, log_level=args.log_level)
 

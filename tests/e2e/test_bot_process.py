@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import run_bot
+from bot.runner import run_bot
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT
 
