@@ -33,6 +33,7 @@ import pytest
 from bot.knowledge import load_faq_text
 from bot.matching import Thresholds
 from tests.e2e.botfixtures import Residency, StartResidency, residency, start_residency
+from tests.e2e.flood import MEMBERS, question
 from tests.fakediscord import Harness, Sent
 from tests.sqlite_helpers import locked
 from tests.test_reload import NEW_FEES_ANSWER, edit_fees_answer
@@ -41,24 +42,6 @@ __all__ = ["residency", "start_residency"]
 
 FAULT_TIMEOUT = 15  # seconds, per test
 pytestmark = pytest.mark.timeout(FAULT_TIMEOUT)
-
-# Questions and the FAQ entry each must be answered with. A "(q<n>)" tag makes every
-# question's text unique (so its question-log row can be found); none changes the match.
-QUESTIONS = [
-    ("is the residency paid?", "salary"),
-    ("how long is the residency?", "duration"),
-    ("is there a fee?", "fees"),
-    ("do I have to relocate?", "relocation"),
-    ("can I do it part-time?", "part-time"),
-]
-MEMBERS = ["ana", "bo", "chen", "dara"]
-
-
-def question(number: int) -> tuple[str, str]:
-    """The ``number``-th question of a flood and the entry that answers it."""
-    text, entry = QUESTIONS[number % len(QUESTIONS)]
-    return f"{text} (q{number})", entry
-
 
 def replies_per_message(dc: Harness, messages: list[dict[str, Any]]) -> Counter[int]:
     """How many bot messages reply to each of ``messages`` (0 for none)."""

@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 from tests.e2e.botfixtures import bot_config
+from tests.e2e.flood import MEMBERS, question
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT, BotProcess
 from tests.sqlite_helpers import integrity, locked
@@ -39,20 +40,7 @@ pytestmark = pytest.mark.timeout(FAULT_TIMEOUT)
 PROCESS_TIMEOUT = 8.0  # seconds for one bot process to finish on its own
 FAULTS_GATEWAY = "FAULTS_GATEWAY"  # environment: where ``run_with_gateway`` sends the gateway
 
-QUESTIONS = [
-    ("is the residency paid?", "salary"),
-    ("how long is the residency?", "duration"),
-    ("is there a fee?", "fees"),
-    ("do I have to relocate?", "relocation"),
-    ("can I do it part-time?", "part-time"),
-]
-MEMBERS = ["ana", "bo", "chen", "dara"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # discord.py colours its log lines inside Docker
-
-
-def question(number: int) -> str:
-    text, _ = QUESTIONS[number % len(QUESTIONS)]
-    return f"{text} (q{number})"
 
 
 def write_config(tmp_path: Path, dc: Harness, **overrides: Any) -> Path:
@@ -99,7 +87,7 @@ async def test_sigterm_right_after_questions_exits_0_with_every_answered_questio
     bot = await start_bot(dc, config, wait_for_sync=True)
     await dc.wait_for(db.exists, what="the question log to be created", timeout=3)
 
-    asked = [question(n) for n in range(ASKED_BEFORE_SIGTERM)]
+    asked = [question(n)[0] for n in range(ASKED_BEFORE_SIGTERM)]
     with locked(db) as lock:  # nothing can be written before the signal ...
         messages = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", text, mentions_bot=True)
                     for n, text in enumerate(asked)]
@@ -137,7 +125,7 @@ async def test_sigkill_mid_flood_leaves_a_sound_log_and_the_bot_starts_again(
     async def flood() -> None:
         for number in range(KILL_FLOOD):
             messages.append(await dc.say(MEMBERS[number % len(MEMBERS)], "general",
-                                         question(number), mentions_bot=True))
+                                         question(number)[0], mentions_bot=True))
             await asyncio.sleep(0.002)
 
     flooding = asyncio.create_task(flood())
@@ -153,7 +141,7 @@ async def test_sigkill_mid_flood_leaves_a_sound_log_and_the_bot_starts_again(
 
     assert integrity(db) == [("ok",)]
     before = stored_questions(db)
-    asked = {question(n) for n in range(KILL_FLOOD)}
+    asked = {question(n)[0] for n in range(KILL_FLOOD)}
     assert set(before) <= asked and max(before.values(), default=1) == 1  # no junk, no doubles
 
     second = await start_bot(dc, config)  # same config, FAQ, command hash and log

@@ -1,0 +1,20 @@
+"""The questions the fault tests flood the bot with, and who asks them."""
+
+from __future__ import annotations
+
+# Questions and the FAQ entry each must be answered with. A "(q<n>)" tag makes every
+# question's text unique (so its question-log row can be found); none changes the match.
+QUESTIONS = [
+    ("is the residency paid?", "salary"),
+    ("how long is the residency?", "duration"),
+    ("is there a fee?", "fees"),
+    ("do I have to relocate?", "relocation"),
+    ("can I do it part-time?", "part-time"),
+]
+MEMBERS = ["ana", "bo", "chen", "dara"]
+
+
+def question(number: int) -> tuple[str, str]:
+    """The ``number``-th question of a flood and the entry that answers it."""
+    text, entry = QUESTIONS[number % len(QUESTIONS)]
+    return f"{text} (q{number})", entry
