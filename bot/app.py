@@ -126,6 +126,11 @@ class ResidencyBot(commands.Bot):
             confidence=match.confidence,
         ))
 
+    def reply_lost(self, question_key: str) -> None:
+        """Note in the question log that the reply to ``question_key`` was never posted."""
+        if self.question_log is not None:
+            self.question_log.reply_lost(question_key)
+
     # --- lifecycle --------------------------------------------------------------------
 
     async def setup_hook(self) -> None:

@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS votes (
     PRIMARY KEY (question_key, user_hash)
 );
 CREATE INDEX IF NOT EXISTS votes_voted_at ON votes (voted_at);
+CREATE TABLE IF NOT EXISTS lost_replies (  -- the reply to a question could not be posted
+    question_key TEXT PRIMARY KEY,
+    lost_at REAL NOT NULL
+);
 PRAGMA user_version = 1;
 """
 
@@ -76,6 +80,7 @@ _UPSERT_VOTE = (
     "DO UPDATE SET helpful = excluded.helpful, entry_id = excluded.entry_id, "
     "voted_at = excluded.voted_at"
 )
+_INSERT_LOST = "INSERT OR IGNORE INTO lost_replies VALUES (?, ?)"
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,10 @@ class QuestionLog:
             question_key, hash_user(user_id, self._salt), int(helpful), entry_id, self._clock(),
         )))
 
+    def reply_lost(self, question_key: str) -> None:
+        """Queue a note that the reply to a logged question never reached the member."""
+        self._enqueue((_INSERT_LOST, (question_key, self._clock())))
+
     async def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued row is written (or ``timeout``); True if all were."""
         with contextlib.suppress(TimeoutError):
@@ -235,6 +244,7 @@ class QuestionLog:
         try:
             cursor = await self._db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
             await self._db.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,))
+            await self._db.execute("DELETE FROM lost_replies WHERE lost_at < ?", (cutoff,))
             await self._db.execute("COMMIT")
         except BaseException:
             await self._rollback()

@@ -61,6 +61,7 @@ class LogStats:
     decisions: tuple[tuple[str, int], ...] = ()  # (decision, questions), most first
     top_entries: tuple[tuple[str, int], ...] = ()  # (entry id, answers), most first
     votes: tuple[EntryVotes, ...] = ()  # most voted first
+    lost_replies: int = 0  # questions whose reply Discord refused to post
 
     @property
     def total(self) -> int:
@@ -77,7 +78,9 @@ class LogStats:
         if not self.total:
             return f"No questions logged in the last {self.days} day(s)."
         rates = ", ".join(f"{self.rate(d):.0%} {label}" for d, label in DECISION_LABELS.items())
-        return f"{self.total} question(s) in the last {self.days} day(s): {rates}."
+        lost = (f" {self.lost_replies} reply(ies) could not be posted (see the bot's log)."
+                if self.lost_replies else "")
+        return f"{self.total} question(s) in the last {self.days} day(s): {rates}.{lost}"
 
 
 async def _rows(path: Path, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
@@ -111,12 +114,18 @@ async def read_stats(path: Path, days: int, now: float | None = None) -> LogStat
                               "LEFT JOIN questions q ON q.key = v.question_key "
                               "WHERE v.voted_at >= ? AND entry IS NOT NULL GROUP BY entry "
                               "ORDER BY yes + no DESC, entry", (since,))
+    try:
+        lost = await _rows(path, "SELECT count(*) AS n FROM lost_replies WHERE lost_at >= ?",
+                           (since,))
+    except sqlite3.OperationalError:  # a log written before lost replies were recorded
+        lost = []
     return LogStats(
         days=days,
         per_day=tuple((r["day"], r["n"]) for r in per_day),
         decisions=tuple((r["decision"], r["n"]) for r in decisions),
         top_entries=tuple((r["entry_id"], r["n"]) for r in top),
         votes=tuple(EntryVotes(r["entry"], r["yes"], r["no"]) for r in votes),
+        lost_replies=lost[0]["n"] if lost else 0,
     )
 
 
@@ -214,6 +223,8 @@ def render_csv(report: Report) -> str:
     for v in stats.votes:
         writer.writerow(["votes", v.entry_id, v.helpful + v.not_helpful, f"{v.ratio:.4f}",
                          f"helpful {v.helpful}; not helpful {v.not_helpful}"])
+    if stats.lost_replies:
+        writer.writerow(["lost_replies", "", stats.lost_replies, "", ""])
     for group in report.groups:
         writer.writerow(["unanswered", group.closest or "", group.count,
                          f"{group.closest_score:.4f}", " | ".join(group.examples)])

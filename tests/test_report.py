@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
 import time
 from pathlib import Path
 
@@ -94,7 +95,7 @@ async def scripted_session(path: Path) -> None:
     clock.now = DAY_TWO
     free = ask("is it free", "answer", "fees", user=3)
     log.vote(free, False, 3)
-    ask("salary?", "answer", "salary", user=4)
+    log.reply_lost(ask("salary?", "answer", "salary", user=4))  # Discord refused the reply
     ask("Do you sponsor visas?", "decline", None, user=5)
     ask("visa sponsorship?", "decline", None, user=6)
     clock.now = DAY_ONE - 30 * DAY_SECONDS  # outside a 7-day report
@@ -160,8 +161,22 @@ async def test_stats_count_days_decisions_top_entries_and_votes(tmp_path: Path) 
     assert stats.top_entries == (("salary", 2), ("fees", 1))
     assert [(v.entry_id, v.helpful, v.not_helpful, v.ratio) for v in stats.votes] == [
         ("salary", 2, 0, 1.0), ("fees", 0, 1, 0.0)]
+    assert stats.lost_replies == 1
     assert stats.summary() == ("7 question(s) in the last 7 day(s): 43% answered, "
-                               "14% suggested, 43% declined.")
+                               "14% suggested, 43% declined. 1 reply(ies) could not be "
+                               "posted (see the bot's log).")
+
+
+async def test_stats_read_a_log_written_before_lost_replies_were_recorded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.sqlite3"
+    await scripted_session(path)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE lost_replies")
+    stats = await read_stats(path, days=7, now=DAY_TWO + 3600)
+    assert (stats.total, stats.lost_replies) == (7, 0)
+    assert "could not be posted" not in stats.summary()
 
 
 async def test_stats_cover_only_the_asked_period(tmp_path: Path) -> None:
@@ -206,7 +221,8 @@ async def test_the_csv_report_is_one_table(tmp_path: Path, faq_path: Path) -> No
                                    None, out) == 0
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert {r["section"] for r in rows} == {"per_day", "decision", "top_entry", "votes",
-                                            "unanswered"}
+                                            "lost_replies", "unanswered"}
+    assert [r["count"] for r in rows if r["section"] == "lost_replies"] == ["1"]
     unanswered = [r for r in rows if r["section"] == "unanswered"]
     assert (unanswered[0]["key"], unanswered[0]["count"]) == ("~visa", "3")
     assert unanswered[0]["detail"] == "Do you sponsor visas? | visa sponsorship?"

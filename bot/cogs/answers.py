@@ -8,6 +8,7 @@ a channel bot that says "I don't know" to chatter is noise.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -46,6 +47,9 @@ MENU_PRIVATE_TEXT = "You're answering quickly, so this time only you see it:"
 CANNOT_POST_TEXT = "I can't post in that channel, so here is the answer just for you:"
 # The rate-limit notice falls back to a short-lived reply when the member's DMs are closed.
 NOTICE_DELETE_AFTER_SECONDS = 15.0
+# discord.py retries 500, 502 and 504 itself but posts nothing after a 503 or once its own
+# tries are spent; a reply then gets these further tries (seconds to wait before each).
+SERVER_ERROR_RETRY_DELAYS = (1.0, 2.0)
 
 # Words that open a question once greetings are skipped ("hey, does it pay").
 QUESTION_OPENERS = frozenset({
@@ -142,11 +146,13 @@ class Answers(commands.Cog):
         if message.guild is not None and reply.kind is ReplyKind.ANSWER and reply.entry_id:
             earlier = self.bot.repeats.earlier(message.channel.id, reply.entry_id)
             if earlier is not None:
-                await self._send(message, content=REPEAT_TEXT.format(link=earlier))
+                if await self._send(message, content=REPEAT_TEXT.format(link=earlier)) is None:
+                    self.bot.reply_lost(key)
                 return
         sent = await self._send(message, embed=reply_embed(reply), view=reply_view(reply, key))
-        if sent is not None and message.guild is not None and reply.entry_id \
-                and reply.kind is ReplyKind.ANSWER:
+        if sent is None:
+            self.bot.reply_lost(key)
+        elif message.guild is not None and reply.entry_id and reply.kind is ReplyKind.ANSWER:
             self.bot.repeats.remember(message.channel.id, reply.entry_id, sent.jump_url)
 
     async def _notify_slow_down(self, message: discord.Message, retry_after: float) -> None:
@@ -168,23 +174,42 @@ class Answers(commands.Cog):
         view: discord.ui.View | None = None,
         delete_after: float | None = None,
     ) -> discord.Message | None:
-        """Reply to ``message`` without pinging anyone; log (not raise) a missing permission."""
-        try:
-            sent = await message.channel.send(
-                content=plain_text(content) if content else None,
-                embed=embed if embed is not None else MISSING,
-                view=view if view is not None else MISSING,
-                reference=message.to_reference(fail_if_not_exists=False),
-                mention_author=False,
-                allowed_mentions=NO_MENTIONS,
-            )
+        """Reply to ``message`` without pinging anyone; None if it could not be posted.
+
+        A Discord server error is retried (``SERVER_ERROR_RETRY_DELAYS``); a missing
+        permission or a reply that still fails is one log line, not an exception.
+        """
+        delays = iter(SERVER_ERROR_RETRY_DELAYS)
+        while True:
+            try:
+                sent = await message.channel.send(
+                    content=plain_text(content) if content else None,
+                    embed=embed if embed is not None else MISSING,
+                    view=view if view is not None else MISSING,
+                    reference=message.to_reference(fail_if_not_exists=False),
+                    mention_author=False,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            except discord.Forbidden:
+                log.warning("Missing permission to reply in channel %s (needs View Channel, "
+                            "Send Messages, Embed Links, Read Message History)",
+                            message.channel.id)
+                return None
+            except discord.DiscordServerError as error:
+                delay = next(delays, None)
+                if delay is None:
+                    log.error("Could not reply to message %s in channel %s: Discord answered "
+                              "%s, %d times; that member got no answer", message.id,
+                              message.channel.id, error.status,
+                              len(SERVER_ERROR_RETRY_DELAYS) + 1)
+                    return None
+                log.warning("Discord answered %s to a reply in channel %s; retrying in %.0f s",
+                            error.status, message.channel.id, delay)
+                await asyncio.sleep(delay)
+                continue
             if delete_after is not None:
                 await sent.delete(delay=delete_after)  # scheduled, returns at once
             return sent
-        except discord.Forbidden:
-            log.warning("Missing permission to reply in channel %s (needs View Channel, Send "
-                        "Messages, Embed Links, Read Message History)", message.channel.id)
-            return None
 
     # --- the message menu -------------------------------------------------------------
 
