@@ -7,11 +7,13 @@ by ``ask``. Nothing here imports discord.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.knowledge import Entry, Knowledge
 from bot.matching import Decision, Match
+from bot.normalise import normalise
 
 # Discord limits (https://discord.com/developers/docs/resources/message):
 MESSAGE_LIMIT = 2000
@@ -26,6 +28,29 @@ DECLINE_TEXT = (
     "Please ask a moderator here, or check the programme announcement."
 )
 NOT_SURE_TEXT = "I'm not sure which of these you mean:"
+HELLO_TEXT = (
+    "Hi! Ask me anything about the Hugging Face AI Research Residency, for example "
+    "\"is it remote?\" or \"is it paid?\". `/faq list` shows every answer."
+)
+THANKS_TEXT = "You're welcome! Ask me anything else about the residency."
+
+# A message made only of these words is a greeting or a thank-you, not a question: it gets
+# a friendly word instead of "I can't answer that", and is left out of the unanswered report.
+_GREETINGS = frozenset(
+    "hi hii hello helo hey heya hiya howdy yo hallo hola bonjour gm morning afternoon evening "
+    "good day sup".split()
+)
+_THANKS = frozenset(
+    "thanks thank thankyou thx ty tysm tyvm cheers appreciate appreciated grateful merci "
+    "thanx".split()
+)
+_SMALL_TALK_FILLER = frozenset(
+    "you u so much very a lot all everyone guys folks there bot team ok okay cool great nice "
+    "awesome perfect again for the your help helpful that was it this is really mate friend "
+    "people got and i".split()
+)
+SMALL_TALK_MAX_WORDS = 8
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 class ReplyKind(StrEnum):
@@ -124,6 +149,19 @@ def suggest(knowledge: Knowledge, entry_ids: tuple[str, ...]) -> Reply:
     return Reply(kind=ReplyKind.SUGGEST, body=NOT_SURE_TEXT, choices=choices)
 
 
+def small_talk(text: str) -> str | None:
+    """The friendly reply to a bare greeting or thank-you; None for anything else."""
+    words = normalise(text).split()
+    if not words or len(words) > SMALL_TALK_MAX_WORDS:
+        return None
+    forms = [{word, _DOUBLED.sub(r"\1", word)} for word in words]  # "hiii" -> "hii", "hi"
+    if any(not form & (_GREETINGS | _THANKS | _SMALL_TALK_FILLER) for form in forms):
+        return None
+    if any(form & _THANKS for form in forms):
+        return THANKS_TEXT
+    return HELLO_TEXT if any(form & _GREETINGS for form in forms) else None
+
+
 def for_match(knowledge: Knowledge, match: Match) -> Reply:
     """The reply for a matcher verdict."""
     if match.decision is Decision.ANSWER and match.entry_id:
@@ -138,6 +176,8 @@ def for_match(knowledge: Knowledge, match: Match) -> Reply:
 def respond(knowledge: Knowledge, question: str) -> tuple[Match, Reply]:
     """Match a question and build the reply: the one call every front end makes."""
     match = knowledge.matcher.match(question)
+    if match.decision is Decision.DECLINE and (text := small_talk(question)):
+        return match, Reply(kind=ReplyKind.DECLINE, body=text)
     return match, for_match(knowledge, match)
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge import Knowledge
 from bot.matching import STOPWORDS, stem
 from bot.normalise import normalise
+from bot.replies import small_talk
 
 # Two questions share a group at or above this token_set_ratio of their stemmed content
 # words: "do you sponsor visas" and "visa sponsorship?" (86) do, "is there a deadline" and
@@ -119,7 +120,7 @@ def group_unanswered(
     shown: dict[str, str] = {}
     for q in questions:
         key = grouping_key(q.question)
-        if not key:
+        if not key or small_talk(q.question):  # "thanks!" is no gap in the FAQ
             continue
         text = shown.setdefault(normalise(q.question), tidy(q.question))
         by_key.setdefault(key, Counter())[text] += 1

@@ -10,7 +10,10 @@ import pytest
 from bot.knowledge import Knowledge, load_faq, load_faq_text
 from bot.matching import Candidate, Decision, Match
 from bot.replies import (
+    DECLINE_TEXT,
+    HELLO_TEXT,
     MESSAGE_LIMIT,
+    THANKS_TEXT,
     Choice,
     Link,
     Reply,
@@ -150,6 +153,37 @@ def test_decline_is_the_same_whatever_was_asked(shipped):
     _, deadline = respond(shipped, "what is the application deadline?")
     _, visa = respond(shipped, "do you sponsor visas?")
     assert deadline.as_text() == visa.as_text()
+
+
+# --- greetings and thanks --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["hi", "Hello!", "hiiii everyone", "hey bot", "gm all 👋"])
+def test_a_bare_greeting_gets_a_hello_with_an_example_question(shipped, text):
+    match, reply = respond(shipped, text)
+    assert match.decision is Decision.DECLINE  # no FAQ answer is claimed
+    assert (reply.kind, reply.body) == (ReplyKind.DECLINE, HELLO_TEXT)
+    assert "is it remote?" in reply.as_text()
+
+
+@pytest.mark.parametrize("text", ["thanks!", "thank you so much", "thx bot", "ty",
+                                  "ok cool, thanks a lot", "Thanks, that was helpful"])
+def test_a_bare_thank_you_gets_you_are_welcome(shipped, text):
+    match, reply = respond(shipped, text)
+    assert match.decision is Decision.DECLINE
+    assert reply.body == THANKS_TEXT
+
+
+def test_a_greeting_or_thanks_with_a_question_gets_the_question_answered(shipped):
+    assert respond(shipped, "hi! is it paid?")[1].entry_id == "salary"
+    assert respond(shipped, "thanks, and do I have to relocate?")[1].entry_id == "relocation"
+    # ... or declined as usual when the FAQ does not cover it.
+    assert respond(shipped, "thanks! when is the deadline?")[1].body == DECLINE_TEXT
+
+
+def test_chatter_that_is_not_a_greeting_still_gets_the_polite_decline(shipped):
+    assert respond(shipped, "ok")[1].body == DECLINE_TEXT
+    assert respond(shipped, "what's your favourite movie")[1].body == DECLINE_TEXT
 
 
 # --- suggestions ---------------------------------------------------------------------------

@@ -115,6 +115,13 @@ def test_similar_questions_form_one_group_most_frequent_first(knowledge: Knowled
     }
 
 
+def test_greetings_and_thanks_are_no_gap_in_the_faq(knowledge: Knowledge) -> None:
+    groups = group_unanswered(declined(
+        "thanks!", "thank you so much", "hi", "hello everyone", "thanks! is there a deadline"),
+        knowledge)
+    assert [g.examples for g in groups] == [("thanks! is there a deadline",)]
+
+
 def test_a_group_names_its_closest_entry_or_not_covered_topic(knowledge: Knowledge) -> None:
     groups = group_unanswered(declined(
         "how much does the application cost", "application cost?", "sponsor my visa please",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cogs.answers import looks_like_question
 from bot.discord_render import SOMETHING_WENT_WRONG
 from bot.matching import Decision
-from bot.replies import DECLINE_TEXT
+from bot.replies import DECLINE_TEXT, THANKS_TEXT
 from tests.e2e.botfixtures import Residency, button, no_pings, residency, start_residency
 
 __all__ = ["residency", "start_residency"]
@@ -75,6 +75,16 @@ async def test_mention_it_cannot_answer_gets_a_polite_decline(residency: Residen
     assert "moderator" in reply.text
     assert button(reply, "Announcement")["url"] == ANNOUNCEMENT_URL
     assert "Helpful" not in reply.buttons
+
+
+async def test_a_thank_you_gets_you_are_welcome_and_channels_stay_quiet(
+    residency: Residency,
+) -> None:
+    _, reply = await residency.mention("thanks a lot!")
+    assert THANKS_TEXT in reply.text and DECLINE_TEXT not in reply.text
+    assert no_pings(reply)
+    message = await residency.dc.say("member", "answers", "thanks!")  # not addressed: silent
+    await residency.dc.assert_no_reply(message)
 
 
 async def test_bare_mention_gets_a_short_hint(residency: Residency) -> None:
