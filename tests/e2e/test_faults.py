@@ -116,6 +116,83 @@ async def test_gateway_dropped_ten_times_during_a_flood_loses_and_doubles_nothin
           f"replies per question {dict(Counter(counts.values()))}, {elapsed:.2f} s")
 
 
+# Discord also asks clients to reconnect (op 7 RECONNECT) and closes with other codes.
+OTHER_DROPS = ["op7", "op7", 1001, 4009, "op9-resumable", 1011]
+
+
+async def test_reconnect_requests_and_other_close_codes_during_a_flood_lose_nothing(
+    residency: Residency,
+) -> None:
+    """op 7 RECONNECT, INVALID_SESSION that may be resumed, and closes 1001 (going away),
+    4009 (session timed out; the emulator keeps it resumable) and 1011: each one mid-batch,
+    with the rest of the batch sent while the bot reconnects."""
+    dc = residency.dc
+    gateway = dc.server.gateway
+    messages: list[dict[str, Any]] = []
+    expected: dict[int, str] = {}
+    per_fault = 8
+    for index, fault in enumerate(OTHER_DROPS):
+        resumes = gateway.resumes
+        for number in range(index * per_fault, (index + 1) * per_fault):
+            if number == index * per_fault + per_fault // 2:
+                if fault == "op7":
+                    gateway.send_op(7, None)
+                elif fault == "op9-resumable":
+                    gateway.send_op(9, True)
+                else:
+                    await dc.drop_gateway(int(fault))
+            text, entry = question(number)
+            message = await dc.say(MEMBERS[number % len(MEMBERS)], "general", text,
+                                   mentions_bot=True)
+            messages.append(message)
+            expected[int(message["id"])] = entry
+        await dc.wait_for(lambda resumes=resumes: gateway.resumes > resumes and
+                          bool(gateway.connections), what=f"the bot to resume after {fault}",
+                          timeout=8)
+
+    await wait_answered(dc, messages, timeout=8)
+    await dc.settle(quiet=0.2)
+    counts = replies_per_message(dc, messages)
+    assert sorted(Counter(counts.values()).items()) == [(1, len(messages))], counts
+    for message in messages:
+        embed = reply_for(dc, message).embeds[0]
+        assert embed["title"] == residency.question(expected[int(message["id"])])
+    assert gateway.identifies == 1  # every one of them was resumed
+    print(f"\nother drops: {len(messages)} questions, faults {OTHER_DROPS}, "
+          f"{gateway.resumes} resumes, replies per question {dict(Counter(counts.values()))}")
+
+
+@pytest.mark.timeout(FAULT_TIMEOUT + 10)  # discord.py waits 1-5 s before identifying again
+async def test_a_session_discord_invalidates_is_replaced_and_answering_goes_on(
+    residency: Residency, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """INVALID_SESSION that cannot be resumed: discord.py identifies again, as a new session,
+    and the bot answers on it without an error. (Messages posted while a session is replaced
+    are not delivered by real Discord either; this test sends none then.)"""
+    caplog.set_level(logging.WARNING)
+    dc = residency.dc
+    gateway = dc.server.gateway
+    before = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", question(n)[0],
+                           mentions_bot=True) for n in range(10)]
+    await wait_answered(dc, before, timeout=5)
+    gateway.send_op(9, False)
+    await dc.wait_for(lambda: gateway.identifies == 2 and bool(gateway.connections),
+                      what="the bot to identify again", timeout=10)
+    await dc.settle(quiet=0.2)
+    after = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", question(n)[0],
+                          mentions_bot=True) for n in range(10, 30)]
+    await wait_answered(dc, after, timeout=5)
+    await dc.settle(quiet=0.2)
+    counts = replies_per_message(dc, before + after)
+    assert set(counts.values()) == {1}, counts
+    for number, message in enumerate(before + after):
+        assert reply_for(dc, message).embeds[0]["title"] == residency.question(
+            question(number)[1])
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    print(f"\ninvalid session: re-identified ({gateway.identifies} IDENTIFYs), "
+          f"{len(before) + len(after)} questions answered once each")
+
+
 # --- 2. scripted 429s and 5xx on the bot's replies during a flood --------------------------
 
 REPLY_ROUTE = "/channels/{channel_id}/messages"

@@ -66,6 +66,10 @@ class GatewayConnection:
             await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), CLOSE_TIMEOUT)
         self._writer.cancel()
 
+    def stop(self) -> None:
+        """Stop the writer once the socket is gone, whoever closed it."""
+        self._writer.cancel()
+
     def abort(self) -> None:
         """Drop the TCP connection without a close frame, like a network failure."""
         transport = self.request.transport
@@ -176,6 +180,7 @@ class Gateway:
                 if message.type is WSMsgType.TEXT:
                     await self._on_frame(connection, json.loads(message.data))
         finally:
+            connection.stop()  # a client that closed by itself (op 7, op 9) leaves no task
             self.connections.remove(connection)
             for session in self.sessions.values():
                 if session.connection is connection:
