@@ -67,6 +67,10 @@ TYPO_CUTOFF = 80.0
 RERANK_CANDIDATES = 3
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
+# A question made only of function words ("who is this for?") has no topic word to look
+# up; it is scored by its closest phrasing made of function words too, if that is close.
+CONTENTLESS_MIN_SIMILARITY = 80.0
+CONTENTLESS_CHOICES = 5
 
 # Long messages are also scored clause by clause; the question is usually the last one.
 _CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
@@ -191,6 +195,9 @@ class Matcher:
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio.
         self._sorted_phrasings: list[list[str]] = []
+        # Phrasings of function words only ("who is this for"), for questions like them.
+        self._contentless: list[str] = []
+        self._contentless_owner: list[int] = []
         phrasing_stems: list[list[set[str]]] = []
         for entry in entries:
             texts, stems_of_phrasings = [], []
@@ -198,6 +205,10 @@ class Matcher:
                 words = normalise(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems_of_phrasings.append({self._known_stem(word) for word in words})
+            for text in texts:
+                if text and not _content_words(text.split()):
+                    self._contentless.append(text)
+                    self._contentless_owner.append(len(self._sorted_phrasings))
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
@@ -307,13 +318,29 @@ class Matcher:
         on its question, not diluted by the introduction.
         """
         best: dict[int, float] = {}
-        for words in segments(question):
+        whole, *clauses = segments(question)
+        for words in (whole, *clauses):
             for entry, score in self._score(self._query(words)).items():
                 if score > best.get(entry, 0.0):
                     best[entry] = score
+        if not best:
+            best = self._score_contentless(whole)
         ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
         ranked.sort(key=lambda c: (-c.score, c.id))
         return ranked
+
+    def _score_contentless(self, words: Sequence[str]) -> dict[int, float]:
+        """Entries with a phrasing close to a question of function words only."""
+        if not words:
+            return {}
+        found = process.extract(" ".join(sorted(words)), self._contentless,
+                                scorer=fuzz.ratio, score_cutoff=CONTENTLESS_MIN_SIMILARITY,
+                                limit=CONTENTLESS_CHOICES)
+        scores: dict[int, float] = {}
+        for _, similarity, index in found:
+            entry = self._contentless_owner[index]
+            scores[entry] = max(scores.get(entry, 0.0), similarity / 100.0)
+        return scores
 
     def _score(self, query: _Query) -> dict[int, float]:
         if not query.has_content:

@@ -118,6 +118,22 @@ def test_messages_without_words_decline(matcher, message):
     assert match == Match(Decision.DECLINE, None, 0.0, ())
 
 
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("who is this for?", "ideal-candidate"),  # every word a function word
+    ("Who is it for", "ideal-candidate"),
+])
+def test_a_question_of_function_words_only_is_answered_by_its_closest_phrasing(
+    matcher, question, entry_id
+):
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+
+
+@pytest.mark.parametrize("message", ["what about you?", "how do i", "is it?", "and then what"])
+def test_function_words_far_from_every_phrasing_decline(matcher, message):
+    assert matcher.match(message).decision is Decision.DECLINE
+
+
 # --- a single shared common word decides nothing (the WRatio trap) -------------------------
 
 
