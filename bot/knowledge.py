@@ -256,11 +256,15 @@ def _consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) 
 def _confusion_warnings(
     path: str, faq: Faq, matcher: Matcher, locate: Callable[..., Location]
 ) -> list[Problem]:
-    """Aliases the matcher itself would not answer with their own entry."""
+    """An entry's question or aliases the matcher itself would not answer with that entry."""
     problems = []
     for index, entry in enumerate(faq.entries):
-        for position, alias in enumerate(entry.aliases):
-            ranking = matcher.rank(alias)
+        phrasings: list[tuple[tuple[str | int, ...], str, str]] = [
+            (("entries", index, "question"), "question", entry.question)]
+        phrasings += [(("entries", index, "aliases", position), "alias", alias)
+                      for position, alias in enumerate(entry.aliases)]
+        for where, kind, text in phrasings:
+            ranking = matcher.rank(text)
             ranked = [c for c in ranking if c.id != entry.id]
             own = next((c for c in ranking if c.id == entry.id), None)
             if not ranked or own is None:
@@ -268,14 +272,16 @@ def _confusion_warnings(
             rival = ranked[0]
             decision = matcher.decide([own, rival])
             if decision.decision is not Decision.ANSWER or decision.entry_id != entry.id:
-                line, column = locate(("entries", index, "aliases", position))
+                line, column = locate(where)
                 problems.append(
                     Problem(path, line, column,
-                            f"alias '{alias}' scores {own.score:.2f} for '{entry.id}' but "
+                            f"{kind} '{text}' scores {own.score:.2f} for '{entry.id}' but "
                             f"{rival.score:.2f} for '{rival.id}': members asking this may get "
                             "choices instead of an answer",
                             f"reword it with words specific to '{entry.id}', or move it to "
-                            f"'{rival.id}'", entry.id, "warning")
+                            f"'{rival.id}'" if kind == "alias" else
+                            f"find which alias of '{rival.id}' pulls it there and reword that",
+                            entry.id, "warning")
                 )
     return problems
 

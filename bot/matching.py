@@ -98,10 +98,10 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.50
-    margin: float = 0.04
-    suggest: float = 0.40
-    suggest_window: float = 0.15
+    answer: float = 0.58
+    margin: float = 0.06
+    suggest: float = 0.44
+    suggest_window: float = 0.10
     max_choices: int = 3
 
 

@@ -118,6 +118,13 @@ def test_messages_without_words_decline(matcher, message):
     assert match == Match(Decision.DECLINE, None, 0.0, ())
 
 
+def test_every_entry_answers_its_own_question(knowledge):
+    """A new alias must not pull an entry's own question to another entry."""
+    for entry in knowledge.faq.entries:
+        match = knowledge.matcher.match(entry.question)
+        assert (match.decision, match.entry_id) == (Decision.ANSWER, entry.id), match
+
+
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("who is this for?", "ideal-candidate"),  # every word a function word
     ("Who is it for", "ideal-candidate"),

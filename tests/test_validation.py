@@ -559,6 +559,22 @@ def test_confusable_aliases_are_warned_about_with_both_ids():
     assert "'salary'" in warning.fix
 
 
+def test_an_alias_that_pulls_another_entrys_question_away_is_warned_about():
+    # A real edit from stop 8: this alias of 'about' made "Who is the residency for?" a
+    # choice between 'about' and 'ideal-candidate' instead of an answer.
+    text = (ROOT / "data" / "faqs.yaml").read_text(encoding="utf-8")
+    anchor = "      - what is the residency\n"
+    edited = text.replace(anchor, anchor + "      - what does the residency do for the people "
+                          "who get in\n", 1)
+    result = load_faq_text(edited, "faqs.yaml")
+    assert result.knowledge is not None  # a warning, not an error
+    [warning] = [w for w in result.warnings if w.entry_id == "ideal-candidate"]
+    question_line = edited.splitlines().index("    question: Who is the residency for?") + 1
+    assert (warning.line, warning.column) == (question_line, 15)
+    assert warning.message.startswith("question 'Who is the residency for?' scores")
+    assert "'about'" in warning.message and "'about'" in warning.fix
+
+
 def test_confusable_aliases_do_not_stop_loading():
     result = check(CONFUSABLE)
     assert result.warnings
