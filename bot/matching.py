@@ -318,13 +318,13 @@ class Matcher:
         on its question, not diluted by the introduction.
         """
         best: dict[int, float] = {}
-        whole, *clauses = segments(question)
-        for words in (whole, *clauses):
+        parts = segments(question)
+        for words in parts:
             for entry, score in self._score(self._query(words)).items():
                 if score > best.get(entry, 0.0):
                     best[entry] = score
-        if not best:
-            best = self._score_contentless(whole)
+        if not best and not _content_words(parts[0]):  # parts[0]: the whole message
+            best = self._score_contentless(parts[0])
         ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
         ranked.sort(key=lambda c: (-c.score, c.id))
         return ranked
