@@ -85,6 +85,13 @@ CHAT_WORDS: dict[str, str] = {
     "mos": "months",
 }
 
+# Shorthand written with punctuation, which would otherwise split into other words
+# ("w/o" is "without", not "with o").
+_PUNCTUATED_SHORTHAND = {"w/o": " without ", "w/out": " without ", "w/": " with ",
+                         "b/c": " because ",
+                         "tl;dr": " tldr ", "tl,dr": " tldr ", "tl dr": " tldr "}
+_PUNCTUATED = re.compile(r"\bw/o(?:ut)?\b|\bw/|\bb/c\b|\btl[;, ]dr\b")
+
 _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words
 _WORD_FORMS: dict[str, tuple[str, ...]] = {}
@@ -145,6 +152,8 @@ def normalise(text: str) -> str:
     # on every message, and the substitutions cost more than the checks.
     if "<" in text or "@" in text or "http" in text:
         text = _DISCORD_MARKUP.sub(" ", text)
+    if "/" in text or "tl" in text:
+        text = _PUNCTUATED.sub(lambda found: _PUNCTUATED_SHORTHAND[found[0]], text)
     if "'" in text:
         for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
             text = text.replace(contraction, expansion)

@@ -114,6 +114,22 @@ def test_chat_spelling_is_only_expanded_as_a_whole_word():
     assert normalise("umbrella") == "umbrella"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("can i do it w/o relocating?", "can i do it without relocating"),  # not "with o"
+    ("part time w/ a day job", "part time with a day job"),
+    ("b/c of my kids", "because of my kids"),
+    ("TL;DR of the residency?", "tldr of the residency"),
+    ("tl dr pls", "tldr please"),
+])
+def test_shorthand_written_with_punctuation_keeps_its_meaning(text, expected):
+    assert normalise(text) == expected
+
+
+def test_words_that_merely_contain_shorthand_letters_are_left_alone():
+    assert normalise("a title b/cd") == "a title b cd"
+    assert normalise("w/out a degree") == "without a degree"
+
+
 # --- punctuation and repeated letters ------------------------------------------------------
 
 
