@@ -98,9 +98,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.58
-    margin: float = 0.06
-    suggest: float = 0.44
+    answer: float = 0.50
+    margin: float = 0.04
+    suggest: float = 0.50
     suggest_window: float = 0.10
     max_choices: int = 3
 
