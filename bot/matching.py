@@ -25,34 +25,16 @@ clear leader is answered, and otherwise the close ones are offered as choices
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.normalise import cap_length, normalise
+from bot.normalise import normalise
+from bot.words import STOPWORDS, content_words, segments, stem
 
-# Words that carry no topic: function words, greetings and chat filler. They still count,
-# at STOPWORD_WEIGHT of a content word, so "is it paid" beats "paid" alone on word order.
-STOPWORDS = frozenset(
-    """a about above after again all also am an and any anyone anybody are as at be been
-    being before but by can could did do does doing done for from get got had has have
-    having he her here hers him his how i if in into is it its just know let like me
-    might more most must my myself no not now of on once one only or other our out own
-    please quick question questions really regarding same she should so some such than
-    that the their them then there these they this those to too up us very was way we
-    were what when where which while who whom why will with would yes you your yours
-    hi hello hey hiya yo greetings thanks thank cheers guys everyone folks all team
-    anyone someone somebody pls okay ok sorry wondering wonder curious asking ask tell
-    want need mean also still currently actually basically just like kind sort lol lmao
-    haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
-    good awesome morning evening gm gn much many lot lots thing things stuff anything
-    something every each even well able sure yeah yep nope maybe ever""".split()
-)
 # Stopwords still count, at this fraction of their IDF: "how do i apply" and "who should
 # apply" differ only in them. Measured best of 0.1-0.5 on both question sets.
 STOPWORD_WEIGHT = 0.5
@@ -71,20 +53,6 @@ WORD_CACHE_LIMIT = 50_000
 # up; it is scored by its closest phrasing made of function words too, if that is close.
 CONTENTLESS_MIN_SIMILARITY = 80.0
 CONTENTLESS_CHOICES = 5
-
-# Long messages are also scored clause by clause; the question is usually the last one.
-_CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
-# A clause needs this many topic words to stand alone: "do they care about that" does not.
-MIN_CLAUSE_CONTENT_WORDS = 2
-MAX_CLAUSES = 4
-TAIL_WORDS = 12
-# Where a question buried at the end of a run-on message usually starts.
-QUESTION_STARTERS = frozenset(
-    "what how when where who why which is are do does did can could will would should am".split()
-)
-
-_stemmer = snowballstemmer.stemmer("english")
-
 
 class Decision(StrEnum):
     """What the bot does with a question."""
@@ -151,33 +119,6 @@ class _Query:
     has_content: bool = False
 
 
-def _content_words(words: Iterable[str]) -> int:
-    return sum(word not in STOPWORDS for word in words)
-
-
-def segments(question: str) -> list[list[str]]:
-    """Normalised words of the whole message, plus of its last clauses when it has several."""
-    text = cap_length(question)
-    whole = normalise(text).split()
-    pieces = [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()]
-    clauses = [
-        words for words in (normalise(piece).split() for piece in pieces)
-        if _content_words(words) >= MIN_CLAUSE_CONTENT_WORDS
-    ] if len(pieces) > 1 else []
-    if len(whole) > TAIL_WORDS * 2:  # one long run-on sentence: its end is a clause too
-        tail = whole[-TAIL_WORDS:]
-        starts = [i for i, word in enumerate(tail) if word in QUESTION_STARTERS]
-        clauses.append(tail[starts[0]:] if starts else tail)
-    if len(clauses) <= 1 and len(whole) <= TAIL_WORDS * 2:
-        return [whole]
-    return [whole, *clauses[-MAX_CLAUSES:]]
-
-
-def stem(word: str) -> str:
-    """Snowball stem of a normalised word ("relocating" -> "reloc")."""
-    return str(_stemmer.stemWord(word))
-
-
 class Matcher:
     """An index over FAQ phrasings that scores questions and decides."""
 
@@ -206,7 +147,7 @@ class Matcher:
                 texts.append(" ".join(sorted(words)))
                 stems_of_phrasings.append({self._known_stem(word) for word in words})
             for text in texts:
-                if text and not _content_words(text.split()):
+                if text and not content_words(text.split()):
                     self._contentless.append(text)
                     self._contentless_owner.append(len(self._sorted_phrasings))
             self._sorted_phrasings.append(texts)
@@ -323,7 +264,7 @@ class Matcher:
             for entry, score in self._score(self._query(words)).items():
                 if score > best.get(entry, 0.0):
                     best[entry] = score
-        if not best and not _content_words(parts[0]):  # parts[0]: the whole message
+        if not best and not content_words(parts[0]):  # parts[0]: the whole message
             best = self._score_contentless(parts[0])
         ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
         ranked.sort(key=lambda c: (-c.score, c.id))

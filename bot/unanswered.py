@@ -16,9 +16,9 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import Knowledge
-from bot.matching import STOPWORDS, stem
 from bot.normalise import normalise
 from bot.replies import small_talk
+from bot.words import STOPWORDS, stem
 
 # Two questions share a group at or above this token_set_ratio of their stemmed content
 # words: "do you sponsor visas" and "visa sponsorship?" (86) do, "is there a deadline" and

@@ -1,0 +1,74 @@
+"""Which words carry a topic, how a long message is cut into clauses, and word stems.
+
+The matcher (bot.matching) weighs words by these rules; the unanswered report
+(bot.unanswered) groups questions by their content words. Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import snowballstemmer
+
+from bot.normalise import cap_length, normalise
+
+# Words that carry no topic: function words, greetings and chat filler. The matcher still
+# counts them, at bot.matching.STOPWORD_WEIGHT of a content word, so "is it paid" beats
+# "paid" alone on word order.
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any anyone anybody are as at be been
+    being before but by can could did do does doing done for from get got had has have
+    having he her here hers him his how i if in into is it its just know let like me
+    might more most must my myself no not now of on once one only or other our out own
+    please quick question questions really regarding same she should so some such than
+    that the their them then there these they this those to too up us very was way we
+    were what when where which while who whom why will with would yes you your yours
+    hi hello hey hiya yo greetings thanks thank cheers guys everyone folks all team
+    anyone someone somebody pls okay ok sorry wondering wonder curious asking ask tell
+    want need mean also still currently actually basically just like kind sort lol lmao
+    haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
+    good awesome morning evening gm gn much many lot lots thing things stuff anything
+    something every each even well able sure yeah yep nope maybe ever""".split()
+)
+
+# Long messages are also scored clause by clause; the question is usually the last one.
+_CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
+# A clause needs this many topic words to stand alone: "do they care about that" does not.
+MIN_CLAUSE_CONTENT_WORDS = 2
+MAX_CLAUSES = 4
+TAIL_WORDS = 12
+# Where a question buried at the end of a run-on message usually starts.
+QUESTION_STARTERS = frozenset(
+    "what how when where who why which is are do does did can could will would should am".split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def content_words(words: Iterable[str]) -> int:
+    """How many of ``words`` are topic words (not in STOPWORDS)."""
+    return sum(word not in STOPWORDS for word in words)
+
+
+def segments(question: str) -> list[list[str]]:
+    """Normalised words of the whole message, plus of its last clauses when it has several."""
+    text = cap_length(question)
+    whole = normalise(text).split()
+    pieces = [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()]
+    clauses = [
+        words for words in (normalise(piece).split() for piece in pieces)
+        if content_words(words) >= MIN_CLAUSE_CONTENT_WORDS
+    ] if len(pieces) > 1 else []
+    if len(whole) > TAIL_WORDS * 2:  # one long run-on sentence: its end is a clause too
+        tail = whole[-TAIL_WORDS:]
+        starts = [i for i, word in enumerate(tail) if word in QUESTION_STARTERS]
+        clauses.append(tail[starts[0]:] if starts else tail)
+    if len(clauses) <= 1 and len(whole) <= TAIL_WORDS * 2:
+        return [whole]
+    return [whole, *clauses[-MAX_CLAUSES:]]
+
+
+def stem(word: str) -> str:
+    """Snowball stem of a normalised word ("relocating" -> "reloc")."""
+    return str(_stemmer.stemWord(word))
