@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot.knowledge import Knowledge
-from bot.replies import Reply, ReplyKind, answer, respond
+from bot.replies import Reply, answer, respond
 
 PROMPT = "you> "
 HINT = "(type a number to pick one)"
@@ -32,7 +32,7 @@ def run(knowledge: Knowledge, stdin: TextIO, stdout: TextIO, interactive: bool) 
                 stdout.write(answer(knowledge, entry).as_text() + "\n\n")
                 continue
         _, reply = respond(knowledge, question)
-        pending = reply if reply.kind is ReplyKind.SUGGEST else None
+        pending = reply if reply.choices else None
         text = reply.as_text()
         if pending is not None and interactive:
             text += f"\n{HINT}"

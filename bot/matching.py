@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
@@ -71,6 +71,9 @@ class Thresholds:
     suggest: float = 0.50
     suggest_window: float = 0.10
     max_choices: int = 3
+    # A decline shows the closest entry from this score up ("in case it helps"), unless a
+    # not-covered topic is closer. Measured in BENCHMARKS.md.
+    related: float = 0.40
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class Match:
     confidence: float
     candidates: tuple[Candidate, ...]  # the closest entries, best first, whatever the decision
     choices: tuple[Candidate, ...] = ()  # for SUGGEST: the entries too close to call
+    related: Candidate | None = None  # for DECLINE: the closest entry, if worth showing
 
 
 @dataclass(frozen=True)
@@ -323,14 +327,17 @@ class Matcher:
     def decide(self, candidates: Sequence[Candidate]) -> Match:
         """Turn ranked candidates into answer / suggest / decline.
 
-        Below ``suggest`` nothing is close: decline. A best entry that no other entry comes
+        Below ``suggest`` nothing is close: decline, naming the best entry as related from
+        ``related`` up. A best entry that no other entry comes
         within ``suggest_window`` of is answered. Otherwise it is answered only from
         ``answer`` up and ``margin`` ahead of the next; else the close ones are offered.
         """
         t = self.thresholds
         top = tuple(candidates[: t.max_choices])
         if not top or top[0].score < t.suggest:
-            return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
+            related = top[0] if top and top[0].score >= t.related else None
+            return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top,
+                         related=related)
         best = top[0]
         runner_up = top[1].score if len(top) > 1 else 0.0
         if best.score >= t.answer and best.score - runner_up >= t.margin:
@@ -350,7 +357,11 @@ class Matcher:
         """
         ranked = self.rank(question)
         entries = [c for c in ranked if c.id not in self._declines]
-        if ranked and ranked[0].id in self._declines and ranked[0].score >= self.thresholds.suggest:
+        topic_first = bool(ranked) and ranked[0].id in self._declines
+        if topic_first and ranked[0].score >= self.thresholds.suggest:
             top = tuple(entries[: self.thresholds.max_choices])
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
-        return self.decide(entries)
+        match = self.decide(entries)
+        if topic_first and match.related is not None:  # "deadline?" is not about applying
+            match = replace(match, related=None)
+        return match

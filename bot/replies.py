@@ -28,6 +28,7 @@ DECLINE_TEXT = (
     "Please ask a moderator here, or check the programme announcement."
 )
 NOT_SURE_TEXT = "I'm not sure which of these you mean:"
+RELATED_TEXT = "The closest FAQ entry, in case it helps:"
 HELLO_TEXT = (
     "Hi! Ask me anything about the Hugging Face AI Research Residency, for example "
     "\"is it remote?\" or \"is it paid?\". `/faq list` shows every answer."
@@ -132,11 +133,18 @@ def answer(knowledge: Knowledge, entry: Entry) -> Reply:
     )
 
 
-def decline(knowledge: Knowledge) -> Reply:
-    """The polite "I don't know" that says where to ask instead."""
+def decline(knowledge: Knowledge, related: str | None = None) -> Reply:
+    """The polite "I don't know" that says where to ask instead.
+
+    ``related`` names an entry that came close: it is offered as a choice, not answered.
+    """
     source = knowledge.faq.programme.source_url
     links = (Link("Announcement", source),) if source else ()
-    return Reply(kind=ReplyKind.DECLINE, body=DECLINE_TEXT, links=links)
+    entry = knowledge.entry(related) if related else None
+    if entry is None:
+        return Reply(kind=ReplyKind.DECLINE, body=DECLINE_TEXT, links=links)
+    return Reply(kind=ReplyKind.DECLINE, body=f"{DECLINE_TEXT}\n{RELATED_TEXT}", links=links,
+                 choices=(Choice(entry.id, truncate(entry.question, BUTTON_LABEL_LIMIT)),))
 
 
 def suggest(knowledge: Knowledge, entry_ids: tuple[str, ...]) -> Reply:
@@ -170,7 +178,7 @@ def for_match(knowledge: Knowledge, match: Match) -> Reply:
             return answer(knowledge, entry)
     if match.decision is Decision.SUGGEST and match.choices:
         return suggest(knowledge, tuple(c.id for c in match.choices))
-    return decline(knowledge)
+    return decline(knowledge, match.related.id if match.related else None)
 
 
 def respond(knowledge: Knowledge, question: str) -> tuple[Match, Reply]:

@@ -31,10 +31,12 @@ class MatchingSettings(BaseModel):
     margin: float = Field(default=Thresholds.margin, ge=0, le=1)
     suggest: float = Field(default=Thresholds.suggest, ge=0, le=1)
     suggest_window: float = Field(default=Thresholds.suggest_window, ge=0, le=1)
+    related: float = Field(default=Thresholds.related, ge=0, le=1)
 
     def thresholds(self) -> Thresholds:
         """As the matcher's ``Thresholds``."""
-        return Thresholds(self.answer, self.margin, self.suggest, self.suggest_window)
+        return Thresholds(self.answer, self.margin, self.suggest, self.suggest_window,
+                          related=self.related)
 
 
 class CooldownSettings(BaseModel):

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import chat
 from bot.cli import main
 from bot.knowledge import Knowledge, load_faq
-from bot.replies import respond
+from bot.matching import Thresholds
+from bot.replies import DECLINE_TEXT, answer, respond
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,6 +280,21 @@ def test_chat_picks_a_suggestion_by_number(monkeypatch, capsys, test_faq):
     _, picked = respond(knowledge, "Residency salary?")
     assert out == suggestion.as_text() + "\n\n" + picked.as_text() + "\n\n"
     assert "Paid (answer from the test FAQ)." in out
+
+
+def test_chat_picks_the_related_entry_of_a_decline_by_number():
+    loose = Thresholds(answer=0.99, margin=0.04, suggest=0.99, suggest_window=0.1, related=0.3)
+    knowledge = load_faq(ROOT / "data" / "faqs.yaml", loose, check_confusion=False).knowledge
+    assert knowledge is not None
+    _, declined = respond(knowledge, "is the residency paid?")
+    assert declined.body.startswith(DECLINE_TEXT)
+    assert "1. Is the residency paid?" in declined.as_text()
+    out = io.StringIO()
+    chat.run(knowledge, io.StringIO("is the residency paid?\n1\n"), out, interactive=False)
+    salary = knowledge.entry("salary")
+    assert salary is not None
+    assert out.getvalue() == (declined.as_text() + "\n\n"
+                              + answer(knowledge, salary).as_text() + "\n\n")
 
 
 def test_chat_number_without_pending_choices_is_a_question(monkeypatch, capsys):

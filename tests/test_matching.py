@@ -378,6 +378,30 @@ def test_decline_keeps_the_closest_entries_as_candidates():
     assert [c.id for c in match.candidates] == ["fees", "salary", "benefits"]
 
 
+RELATED = Thresholds(answer=0.6, margin=0.1, suggest=0.5, suggest_window=0.15, related=0.3)
+
+
+def test_a_decline_names_a_close_entry_as_related_but_answers_nothing():
+    match = decide(("fees", 0.45), ("salary", 0.2), thresholds=RELATED)
+    assert (match.decision, match.entry_id, match.choices) == (Decision.DECLINE, None, ())
+    assert match.related == Candidate("fees", 0.45)
+
+
+def test_a_decline_far_from_every_entry_names_no_related_entry():
+    assert decide(("fees", 0.25), thresholds=RELATED).related is None
+
+
+def test_no_related_entry_when_a_not_covered_topic_is_closer():
+    loose = Thresholds(answer=0.99, margin=0.1, suggest=0.99, suggest_window=0.15, related=0.0)
+    matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),
+                       EntryText("~deadline", ["when is the deadline to apply"], declines=True)],
+                      loose)
+    related = matcher.match("where do i apply").related
+    assert related is not None and related.id == "how-to-apply"
+    declined = matcher.match("when is the deadline to apply?")
+    assert declined.decision is Decision.DECLINE and declined.related is None
+
+
 def test_candidates_of_a_suggestion_are_the_three_closest_entries():
     match = decide(("fees", 0.58), ("salary", 0.55), ("benefits", 0.2))
     assert match.decision is Decision.SUGGEST

@@ -13,6 +13,7 @@ from bot.replies import (
     DECLINE_TEXT,
     HELLO_TEXT,
     MESSAGE_LIMIT,
+    RELATED_TEXT,
     THANKS_TEXT,
     Choice,
     Link,
@@ -147,6 +148,16 @@ def test_decline_never_invents_an_answer(shipped):
     text = reply.as_text()
     assert reply.kind is ReplyKind.DECLINE
     assert not any(entry.answer in text for entry in shipped.faq.entries)
+
+
+def test_decline_offers_a_related_entry_as_a_choice_without_answering_it(shipped):
+    match = Match(Decision.DECLINE, None, 0.45, (Candidate("salary", 0.45),),
+                  related=Candidate("salary", 0.45))
+    reply = for_match(shipped, match)
+    assert reply.kind is ReplyKind.DECLINE
+    assert reply.body == f"{DECLINE_TEXT}\n{RELATED_TEXT}"
+    assert reply.choices == (Choice("salary", "Is the residency paid?"),)
+    assert shipped.entry("salary").answer not in reply.as_text()
 
 
 def test_decline_is_the_same_whatever_was_asked(shipped):

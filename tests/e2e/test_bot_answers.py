@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cogs.answers import looks_like_question
 from bot.discord_render import SOMETHING_WENT_WRONG
 from bot.matching import Decision
-from bot.replies import DECLINE_TEXT, THANKS_TEXT
+from bot.replies import DECLINE_TEXT, RELATED_TEXT, THANKS_TEXT
 from tests.e2e.botfixtures import Residency, button, no_pings, residency, start_residency
 
 __all__ = ["residency", "start_residency"]
@@ -103,6 +103,22 @@ async def test_unsure_answer_offers_choices_and_a_press_shows_it_privately(
     assert shown.ephemeral  # only the member who pressed sees it
     assert shown.embeds[0]["title"] == choices[0]
     assert button(shown, "Apply")["url"] == APPLY_URL
+
+
+async def test_a_decline_offers_the_closest_entry_and_a_press_shows_it_privately(
+    start_residency,
+) -> None:
+    # Thresholds that decline everything, so any question shows its closest entry.
+    residency = await start_residency(matching={"suggest": 0.99, "answer": 0.99, "related": 0.3})
+    _, reply = await residency.mention("is the residency paid?")
+    assert DECLINE_TEXT in reply.text and RELATED_TEXT in reply.text
+    assert "Helpful" not in reply.buttons  # nothing was answered, so nothing to vote on
+    related = residency.question("salary")
+    assert related in reply.buttons
+    pressed = await residency.dc.click(reply, related, user="helper")
+    shown = await residency.dc.response_to(pressed)
+    assert shown.ephemeral
+    assert shown.embeds[0]["title"] == related
 
 
 async def test_feedback_vote_is_recorded_and_acknowledged_privately(
