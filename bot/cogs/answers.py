@@ -47,8 +47,10 @@ MENU_PRIVATE_TEXT = "You're answering quickly, so this time only you see it:"
 CANNOT_POST_TEXT = "I can't post in that channel, so here is the answer just for you:"
 # The rate-limit notice falls back to a short-lived reply when the member's DMs are closed.
 NOTICE_DELETE_AFTER_SECONDS = 15.0
-# discord.py retries 500, 502 and 504 itself but posts nothing after a 503 or once its own
-# tries are spent; a reply then gets these further tries (seconds to wait before each).
+# discord.py (http.py) retries these statuses itself, five times; after that, giving up is right.
+RETRIED_BY_DISCORD_PY = frozenset({500, 502, 504, 524})
+# Any other server error (a 503) it raises at once: the bot tries that reply again after
+# these delays, in seconds.
 SERVER_ERROR_RETRY_DELAYS = (1.0, 2.0)
 
 # Words that open a question once greetings are skipped ("hey, does it pay").
@@ -176,8 +178,9 @@ class Answers(commands.Cog):
     ) -> discord.Message | None:
         """Reply to ``message`` without pinging anyone; None if it could not be posted.
 
-        A Discord server error is retried (``SERVER_ERROR_RETRY_DELAYS``); a missing
-        permission or a reply that still fails is one log line, not an exception.
+        A server error discord.py does not retry is retried here
+        (``SERVER_ERROR_RETRY_DELAYS``); a missing permission or a reply that still fails
+        is one log line, not an exception.
         """
         delays = iter(SERVER_ERROR_RETRY_DELAYS)
         while True:
@@ -196,12 +199,11 @@ class Answers(commands.Cog):
                             message.channel.id)
                 return None
             except discord.DiscordServerError as error:
-                delay = next(delays, None)
+                delay = None if error.status in RETRIED_BY_DISCORD_PY else next(delays, None)
                 if delay is None:
-                    log.error("Could not reply to message %s in channel %s: Discord answered "
-                              "%s, %d times; that member got no answer", message.id,
-                              message.channel.id, error.status,
-                              len(SERVER_ERROR_RETRY_DELAYS) + 1)
+                    log.error("Could not reply to message %s in channel %s: Discord kept "
+                              "answering %s; that member got no answer", message.id,
+                              message.channel.id, error.status)
                     return None
                 log.warning("Discord answered %s to a reply in channel %s; retrying in %.0f s",
                             error.status, message.channel.id, delay)
