@@ -50,6 +50,7 @@ _SMALL_TALK_FILLER = frozenset(
     "awesome perfect again for the your help helpful that was it this is really mate friend "
     "people got and i".split()
 )
+_SMALL_TALK = _GREETINGS | _THANKS | _SMALL_TALK_FILLER
 SMALL_TALK_MAX_WORDS = 8
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -163,7 +164,7 @@ def small_talk(text: str) -> str | None:
     if not words or len(words) > SMALL_TALK_MAX_WORDS:
         return None
     forms = [{word, _DOUBLED.sub(r"\1", word)} for word in words]  # "hiii" -> "hii", "hi"
-    if any(not form & (_GREETINGS | _THANKS | _SMALL_TALK_FILLER) for form in forms):
+    if any(not form & _SMALL_TALK for form in forms):
         return None
     if any(form & _THANKS for form in forms):
         return THANKS_TEXT
