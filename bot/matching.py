@@ -17,9 +17,11 @@ Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
 ("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
 
 The decision favours precision: a wrong confident answer misleads an applicant. Nothing
-close declines; an entry with no close rival is answered; when entries are close, only a
-clear leader is answered, and otherwise the close ones are offered as choices
-(``Matcher.decide``; thresholds measured in BENCHMARKS.md).
+close declines (naming the closest entry as ``related`` when it came near, for the reply to
+offer, never to answer); an entry with no close rival is answered; when entries are close,
+only a clear leader is answered, and otherwise the close ones are offered as choices
+(``Matcher.decide``; thresholds measured in BENCHMARKS.md). A question made only of
+function words ("who is this for?") is scored against phrasings like it.
 """
 
 from __future__ import annotations
