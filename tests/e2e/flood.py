@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from tests.fakediscord import Harness
+
 # Questions and the FAQ entry each must be answered with. A "(q<n>)" tag makes every
 # question's text unique (so its question-log row can be found); none changes the match.
 QUESTIONS = [
@@ -18,3 +22,9 @@ def question(number: int) -> tuple[str, str]:
     """The ``number``-th question of a flood and the entry that answers it."""
     text, entry = QUESTIONS[number % len(QUESTIONS)]
     return f"{text} (q{number})", entry
+
+
+async def ask(dc: Harness, number: int) -> dict[str, Any]:
+    """The ``number``-th question, posted in #general by one of MEMBERS, mentioning the bot."""
+    return await dc.say(MEMBERS[number % len(MEMBERS)], "general", question(number)[0],
+                        mentions_bot=True)

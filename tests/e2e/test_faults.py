@@ -23,7 +23,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import pytest
 from bot.knowledge import load_faq_text
 from bot.matching import Thresholds
 from tests.e2e.botfixtures import Residency, StartResidency, residency, start_residency
-from tests.e2e.flood import MEMBERS, question
+from tests.e2e.flood import MEMBERS, ask, question
 from tests.fakediscord import Harness, Sent
 from tests.sqlite_helpers import locked
 from tests.test_reload import NEW_FEES_ANSWER, edit_fees_answer
@@ -65,6 +65,37 @@ async def wait_answered(dc: Harness, messages: list[dict[str, Any]], timeout: fl
                       what=f"a reply to each of {len(messages)} questions", timeout=timeout)
 
 
+def assert_each_answered_once(residency: Residency, messages: list[dict[str, Any]]) -> Counter[int]:
+    """Every flood question (``ask`` numbering) has exactly one reply, with its entry."""
+    counts = replies_per_message(residency.dc, messages)
+    assert sorted(Counter(counts.values()).items()) == [(1, len(messages))], counts
+    for number, message in enumerate(messages):
+        embed = reply_for(residency.dc, message).embeds[0]
+        assert embed["title"] == residency.question(question(number)[1])
+    return counts
+
+
+async def flood_through_faults(
+    dc: Harness, faults: Sequence[Callable[[], Awaitable[None]]], per_fault: int,
+    resume_timeout: float,
+) -> list[dict[str, Any]]:
+    """Questions in batches of ``per_fault``, each fault halfway through its batch, so the
+    rest of the batch reaches the bot only through RESUME's replay; waits for the resume."""
+    gateway = dc.server.gateway
+    messages: list[dict[str, Any]] = []
+    for index, fault in enumerate(faults):
+        resumes = gateway.resumes
+        for number in range(index * per_fault, (index + 1) * per_fault):
+            if number == index * per_fault + per_fault // 2:
+                await fault()
+            messages.append(await ask(dc, number))
+        # The next fault must hit a live connection, not one still reconnecting.
+        await dc.wait_for(lambda resumes=resumes: gateway.resumes > resumes and
+                          bool(gateway.connections), what="the bot to resume",
+                          timeout=resume_timeout)
+    return messages
+
+
 # --- 1. the gateway dropped 10 times during a flood ---------------------------------------
 
 FLOOD = 100
@@ -76,38 +107,19 @@ async def test_gateway_dropped_ten_times_during_a_flood_loses_and_doubles_nothin
 ) -> None:
     dc = residency.dc
     gateway = dc.server.gateway
-    messages: list[dict[str, Any]] = []
-    expected: dict[int, str] = {}
-    per_drop = FLOOD // DROPS
-    started = time.monotonic()
-    for drop in range(DROPS):
-        resumes = gateway.resumes
-        # Half the batch while connected, then the drop, then the rest while the bot is
-        # still reconnecting: those arrive only through RESUME's replay.
-        for number in range(drop * per_drop, (drop + 1) * per_drop):
-            if number == drop * per_drop + per_drop // 2:
-                if drop % 2 == 0:
-                    await dc.drop_gateway(4000)
-                else:
-                    await dc.abort_gateway()
-            text, entry = question(number)
-            message = await dc.say(MEMBERS[number % len(MEMBERS)], "general", text,
-                                   mentions_bot=True)
-            messages.append(message)
-            expected[int(message["id"])] = entry
-        # The next drop must hit a live connection, not one still reconnecting.
-        await dc.wait_for(lambda resumes=resumes: gateway.resumes > resumes and
-                          bool(gateway.connections), what="the bot to resume", timeout=5)
 
+    async def close_4000() -> None:
+        await dc.drop_gateway(4000)
+
+    started = time.monotonic()
+    faults = [close_4000 if drop % 2 == 0 else dc.abort_gateway for drop in range(DROPS)]
+    messages = await flood_through_faults(dc, faults, FLOOD // DROPS, resume_timeout=5)
     await wait_answered(dc, messages, timeout=8)
     await dc.settle(quiet=0.2)
     elapsed = time.monotonic() - started
 
-    counts = replies_per_message(dc, messages)
-    assert sorted(Counter(counts.values()).items()) == [(1, FLOOD)], counts  # once each
-    for message in messages:
-        embed = reply_for(dc, message).embeds[0]
-        assert embed["title"] == residency.question(expected[int(message["id"])])
+    counts = assert_each_answered_once(residency, messages)
+    assert len(messages) == FLOOD
     assert gateway.resumes == DROPS
     assert gateway.identifies == 1  # every drop was resumed, no session was lost
     assert gateway.close_codes.count(4000) == DROPS // 2
@@ -128,35 +140,22 @@ async def test_reconnect_requests_and_other_close_codes_during_a_flood_lose_noth
     with the rest of the batch sent while the bot reconnects."""
     dc = residency.dc
     gateway = dc.server.gateway
-    messages: list[dict[str, Any]] = []
-    expected: dict[int, str] = {}
-    per_fault = 8
-    for index, fault in enumerate(OTHER_DROPS):
-        resumes = gateway.resumes
-        for number in range(index * per_fault, (index + 1) * per_fault):
-            if number == index * per_fault + per_fault // 2:
-                if fault == "op7":
-                    gateway.send_op(7, None)
-                elif fault == "op9-resumable":
-                    gateway.send_op(9, True)
-                else:
-                    await dc.drop_gateway(int(fault))
-            text, entry = question(number)
-            message = await dc.say(MEMBERS[number % len(MEMBERS)], "general", text,
-                                   mentions_bot=True)
-            messages.append(message)
-            expected[int(message["id"])] = entry
-        await dc.wait_for(lambda resumes=resumes: gateway.resumes > resumes and
-                          bool(gateway.connections), what=f"the bot to resume after {fault}",
-                          timeout=8)
 
+    def fault(kind: str | int) -> Callable[[], Awaitable[None]]:
+        async def inject() -> None:
+            if kind == "op7":
+                gateway.send_op(7, None)
+            elif kind == "op9-resumable":
+                gateway.send_op(9, True)
+            else:
+                await dc.drop_gateway(int(kind))
+        return inject
+
+    messages = await flood_through_faults(dc, [fault(kind) for kind in OTHER_DROPS], 8,
+                                          resume_timeout=8)
     await wait_answered(dc, messages, timeout=8)
     await dc.settle(quiet=0.2)
-    counts = replies_per_message(dc, messages)
-    assert sorted(Counter(counts.values()).items()) == [(1, len(messages))], counts
-    for message in messages:
-        embed = reply_for(dc, message).embeds[0]
-        assert embed["title"] == residency.question(expected[int(message["id"])])
+    counts = assert_each_answered_once(residency, messages)
     assert gateway.identifies == 1  # every one of them was resumed
     print(f"\nother drops: {len(messages)} questions, faults {OTHER_DROPS}, "
           f"{gateway.resumes} resumes, replies per question {dict(Counter(counts.values()))}")
@@ -172,22 +171,16 @@ async def test_a_session_discord_invalidates_is_replaced_and_answering_goes_on(
     caplog.set_level(logging.WARNING)
     dc = residency.dc
     gateway = dc.server.gateway
-    before = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", question(n)[0],
-                           mentions_bot=True) for n in range(10)]
+    before = [await ask(dc, n) for n in range(10)]
     await wait_answered(dc, before, timeout=5)
     gateway.send_op(9, False)
     await dc.wait_for(lambda: gateway.identifies == 2 and bool(gateway.connections),
                       what="the bot to identify again", timeout=10)
     await dc.settle(quiet=0.2)
-    after = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", question(n)[0],
-                          mentions_bot=True) for n in range(10, 30)]
+    after = [await ask(dc, n) for n in range(10, 30)]
     await wait_answered(dc, after, timeout=5)
     await dc.settle(quiet=0.2)
-    counts = replies_per_message(dc, before + after)
-    assert set(counts.values()) == {1}, counts
-    for number, message in enumerate(before + after):
-        assert reply_for(dc, message).embeds[0]["title"] == residency.question(
-            question(number)[1])
+    assert_each_answered_once(residency, before + after)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     print(f"\ninvalid session: re-identified ({gateway.identifies} IDENTIFYs), "
           f"{len(before) + len(after)} questions answered once each")
@@ -233,9 +226,7 @@ async def test_rate_limits_and_server_errors_during_a_flood_lose_no_reply(
     started = time.monotonic()
     for burst, fault in zip(REST_BURSTS, [*REST_FAULTS, None], strict=True):
         for _ in range(burst):
-            text, _ = question(len(messages))
-            messages.append(await dc.say(MEMBERS[len(messages) % len(MEMBERS)], "general",
-                                         text, mentions_bot=True))
+            messages.append(await ask(dc, len(messages)))
         if fault is None:
             continue
         status, retry_after, times = fault
@@ -255,11 +246,7 @@ async def test_rate_limits_and_server_errors_during_a_flood_lose_no_reply(
     statuses = Counter(r.status for r in dc.requests
                        if r.method == "POST" and r.route == "/api/v10" + REPLY_ROUTE)
     assert statuses == {200: FLOOD, 429: 5, 500: 1, 502: 1, 503: 1}, statuses
-    counts = replies_per_message(dc, messages)
-    assert sorted(Counter(counts.values()).items()) == [(1, FLOOD)]
-    for number, message in enumerate(messages):
-        _, entry = question(number)
-        assert reply_for(dc, message).embeds[0]["title"] == residency.question(entry)
+    assert_each_answered_once(residency, messages)
     # Nothing was lost, so nothing is an error; the retries are warnings.
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert sum("We are being rate limited" in r.getMessage() for r in caplog.records) == 5
@@ -425,14 +412,11 @@ async def ask_timed(dc: Harness, numbers: range) -> tuple[list[str], float]:
     """Members ask one question after another; (the questions, the slowest reply in s)."""
     asked, slowest = [], 0.0
     for number in numbers:
-        text, _ = question(number)
         started = time.monotonic()
-        message = await dc.say(MEMBERS[number % len(MEMBERS)], "general", text,
-                               mentions_bot=True)
-        reply = await dc.reply_to(message, timeout=2)
+        reply = await dc.reply_to(await ask(dc, number), timeout=2)
         slowest = max(slowest, time.monotonic() - started)
         assert reply.embeds, reply.text
-        asked.append(text)
+        asked.append(question(number)[0])
     return asked, slowest
 
 

@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from tests.e2e.botfixtures import bot_config
-from tests.e2e.flood import MEMBERS, question
+from tests.e2e.flood import ask, question
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT, BotProcess
 from tests.sqlite_helpers import integrity, locked
@@ -89,8 +89,7 @@ async def test_sigterm_right_after_questions_exits_0_with_every_answered_questio
 
     asked = [question(n)[0] for n in range(ASKED_BEFORE_SIGTERM)]
     with locked(db) as lock:  # nothing can be written before the signal ...
-        messages = [await dc.say(MEMBERS[n % len(MEMBERS)], "general", text, mentions_bot=True)
-                    for n, text in enumerate(asked)]
+        messages = [await ask(dc, n) for n in range(len(asked))]
         await dc.wait_for(lambda: answered(dc, messages) == len(messages),
                           what="every question to be answered", timeout=5)
         assert lock.execute("SELECT count(*) FROM questions").fetchone() == (0,)
@@ -124,8 +123,7 @@ async def test_sigkill_mid_flood_leaves_a_sound_log_and_the_bot_starts_again(
 
     async def flood() -> None:
         for number in range(KILL_FLOOD):
-            messages.append(await dc.say(MEMBERS[number % len(MEMBERS)], "general",
-                                         question(number)[0], mentions_bot=True))
+            messages.append(await ask(dc, number))
             await asyncio.sleep(0.002)
 
     flooding = asyncio.create_task(flood())
