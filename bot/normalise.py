@@ -90,7 +90,11 @@ CHAT_WORDS: dict[str, str] = {
 _PUNCTUATED_SHORTHAND = {"w/o": " without ", "w/out": " without ", "w/": " with ",
                          "b/c": " because ",
                          "tl;dr": " tldr ", "tl,dr": " tldr ", "tl dr": " tldr "}
-_PUNCTUATED = re.compile(r"\bw/o(?:ut)?\b|\bw/|\bb/c\b|\btl[;, ]dr\b")
+# Longest first, so "w/o" wins over "w/"; a form ending in a letter must end a word.
+_PUNCTUATED = re.compile("|".join(
+    rf"\b{re.escape(form)}" + (r"\b" if form[-1].isalnum() else "")
+    for form in sorted(_PUNCTUATED_SHORTHAND, key=len, reverse=True)
+))
 
 _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words

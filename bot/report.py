@@ -117,8 +117,10 @@ async def read_stats(path: Path, days: int, now: float | None = None) -> LogStat
     try:
         lost = await _rows(path, "SELECT count(*) AS n FROM lost_replies WHERE lost_at >= ?",
                            (since,))
-    except sqlite3.OperationalError:  # a log written before lost replies were recorded
-        lost = []
+    except sqlite3.OperationalError as error:
+        if "no such table" not in str(error):
+            raise
+        lost = []  # a log written before lost replies were recorded
     return LogStats(
         days=days,
         per_day=tuple((r["day"], r["n"]) for r in per_day),
