@@ -6,7 +6,6 @@ The layers below: `GuildSetup` (guildsetup.py) makes the people and places, `Con
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,7 +13,7 @@ import discord
 
 from .guildsetup import ChannelLike, GuildSetup, UserLike
 from .interactions import InteractionRecord
-from .model import Channel, Member, User
+from .model import Channel, Member, User, clone
 from .observe import MessageLike
 from .records import walk_components
 from .user_input import InvocationError, modal_answers
@@ -51,7 +50,7 @@ class Driver(GuildSetup):
 
     async def edit(self, message: MessageLike, text: str) -> dict[str, Any]:
         """The author edits their message (MESSAGE_UPDATE)."""
-        return copy.deepcopy(self.server.messages.edit(self._message(message), {"content": text}))
+        return clone(self.server.messages.edit(self._message(message), {"content": text}))
 
     async def delete(self, message: MessageLike) -> None:
         """The message is deleted (MESSAGE_DELETE)."""
@@ -159,7 +158,7 @@ class Driver(GuildSetup):
         payload = self._message(target)
         where = self.server.messages.channel_of(payload)
         return self.server.interactions.context_menu(
-            name, copy.deepcopy(payload), self._user(user), where
+            name, clone(payload), self._user(user), where
         )
 
     async def submit_modal(
@@ -202,4 +201,4 @@ class Driver(GuildSetup):
             author=author, channel=channel, body=body, files=list(attachments)
         )
         self.remember(message)
-        return copy.deepcopy(message)
+        return clone(message)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from .model import clone
 
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
@@ -54,8 +55,8 @@ def event_for_session(
         if not intents & gate[1 if in_dm else 0]:
             return None
     if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and _content_hidden(intents, data, bot_id):
-        data = copy.deepcopy(data)
-        data.update(copy.deepcopy(_CONTENT_FIELDS))
+        data = clone(data)
+        data.update(clone(_CONTENT_FIELDS))
         data.pop("poll", None)
     return data
 

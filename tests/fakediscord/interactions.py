@@ -7,11 +7,10 @@ by the synced schema, so a test cannot invoke something a real user could not.
 from __future__ import annotations
 
 import asyncio
-import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .model import ADMINISTRATOR, Channel, Member, User
+from .model import ADMINISTRATOR, Channel, Member, User, clone
 from .payloads import ATTACHMENT_SIZE_LIMIT, Payload, channel_payload, member_payload, user_payload
 from .user_input import CommandInput, InvocationError
 
@@ -84,7 +83,7 @@ class InteractionFactory:
         typed = CommandInput(self.server, channel)
         if isinstance(target, dict):
             command_type, target_id = MESSAGE_COMMAND, target["id"]
-            typed.resolved["messages"] = {target["id"]: copy.deepcopy(target)}
+            typed.resolved["messages"] = {target["id"]: clone(target)}
         else:
             command_type, target_id = USER_COMMAND, str(target.id)
             typed.resolve_user(target)
@@ -204,7 +203,7 @@ class InteractionFactory:
         else:
             payload["user"] = user_payload(user)
         if message is not None:
-            payload["message"] = copy.deepcopy(message)
+            payload["message"] = clone(message)
         record = InteractionRecord(
             id=int(payload["id"]),
             token=payload["token"],

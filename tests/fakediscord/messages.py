@@ -6,12 +6,11 @@ the same however it was made, and every bot message is echoed back as Discord do
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from .httputil import ApiError, invalid_form
 from .mentions import pings
-from .model import Channel, User, iso_now
+from .model import Channel, User, clone, iso_now
 from .payloads import Payload, attachment_payload, member_payload, message_payload
 from .records import EPHEMERAL, LOADING, Sent, SentKind
 
@@ -150,8 +149,8 @@ class MessageService:
             message_reference=body.get("message_reference"),
             interaction_id=interaction_id,
             response_type=response_type,
-            payload=copy.deepcopy(body),
-            message=copy.deepcopy(message),
+            payload=clone(body),
+            message=clone(message),
             files=list(files or []),
         )
         self.server.sent.append(sent)
@@ -174,13 +173,13 @@ class MessageService:
             "channel_id": referenced["channel_id"],
             **({"guild_id": referenced["guild_id"]} if "guild_id" in referenced else {}),
         }
-        payload["referenced_message"] = copy.deepcopy(referenced)
+        payload["referenced_message"] = clone(referenced)
         if payload["type"] == 0:
             payload["type"] = REPLY
 
     def _dispatch(self, event: str, message: Payload, channel: Channel) -> None:
         """Echo a message; in guilds the gateway adds the author's member object."""
-        data = copy.deepcopy(message)
+        data = clone(message)
         author = self.world.users.get(int(message["author"]["id"]))
         member = None if author is None else self.world.member_of(channel, author)
         if member is not None:

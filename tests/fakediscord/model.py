@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 
 import discord
 
@@ -23,8 +24,27 @@ GUILD_CATEGORY = 4
 ADMINISTRATOR = discord.Permissions.administrator.flag
 ALL_PERMISSIONS = discord.Permissions.all().value
 
+_T = TypeVar("_T")
+
 PermissionsLike = int | Iterable[str] | discord.Permissions
 """Permissions as a bit field, a discord.Permissions, or flag names like "manage_messages"."""
+
+
+def clone(value: _T) -> _T:
+    """A deep copy of a JSON tree (dicts, lists, scalars); many times faster than deepcopy.
+
+    Payloads are copied whenever they are stored, echoed or recorded, so that a later edit
+    does not change what a test saw; under a flood this was most of the emulator's CPU.
+    """
+    return cast(_T, _copy_tree(value))
+
+
+def _copy_tree(value: Any) -> Any:
+    if type(value) is dict:
+        return {key: _copy_tree(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_tree(item) for item in value]
+    return value
 
 
 def permission_bits(value: PermissionsLike | None) -> int:
