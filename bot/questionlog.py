@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import itertools
 import logging
@@ -99,8 +100,13 @@ class QuestionEvent:
 
 def hash_user(user_id: int, salt: str) -> str:
     """A stable pseudonym for a member: keyed BLAKE2b, so the id cannot be read back."""
-    key = hashlib.sha256(salt.encode("utf-8")).digest()
-    return hashlib.blake2b(str(user_id).encode("ascii"), key=key, digest_size=16).hexdigest()
+    return hashlib.blake2b(str(user_id).encode("ascii"), key=_salt_key(salt),
+                           digest_size=16).hexdigest()
+
+
+@functools.cache
+def _salt_key(salt: str) -> bytes:
+    return hashlib.sha256(salt.encode("utf-8")).digest()  # one salt per run: derived once
 
 
 _Row = tuple[str, tuple[object, ...]]  # (SQL, parameters)

@@ -29,6 +29,9 @@ THANKS_NOT_HELPFUL = "Thanks for the feedback. The moderators use it to improve 
 ENTRY_GONE = "That entry is no longer in the FAQ. `/faq list` shows the current ones."
 
 Button = discord.ui.Button[discord.ui.View]
+# Built once: a str emoji would be parsed again for every button of every answer.
+HELPFUL_EMOJI = discord.PartialEmoji(name="👍")
+NOT_HELPFUL_EMOJI = discord.PartialEmoji(name="👎")
 
 
 class FaqBot(Protocol):
@@ -128,7 +131,7 @@ class VoteButton(
         super().__init__(
             discord.ui.Button(
                 label="Helpful" if helpful else "Not helpful",
-                emoji="👍" if helpful else "👎",
+                emoji=HELPFUL_EMOJI if helpful else NOT_HELPFUL_EMOJI,
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id,
             )
