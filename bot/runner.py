@@ -7,6 +7,7 @@ log line and a non-zero exit code, never a traceback (the token is never printed
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -23,6 +24,12 @@ from bot.questionlog import QuestionLog
 from bot.settings import DEFAULT_CONFIG, Settings, load_settings
 
 log = logging.getLogger("bot")
+# The cyclic collector's youngest generation runs after this many net allocations (Python's
+# default is 700). Almost everything a question allocates is freed by reference counting
+# within that question, so the default mostly scans live messages in flight: under
+# bench/load.py it spent 0.45-0.8 s of a 5,000-question flood collecting, against about
+# 0.12 s with 10,000, for about 1 MB more peak memory.
+GC_YOUNG_THRESHOLD = 10_000
 
 
 def _one_line(error: ValidationError) -> str:
@@ -132,6 +139,7 @@ def run_bot(config: Path | None, faq: str | None = None, log_level: str | None =
                   "validate %s' for all)", settings.faq_path, len(result.errors), first,
                   settings.faq_path)
         return 1
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     try:
         return asyncio.run(_serve(settings, FaqStore(result.knowledge), token))
     except KeyboardInterrupt:
