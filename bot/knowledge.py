@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
-from bot.matching import Decision, EntryText, Matcher, Thresholds
-from bot.normalise import normalise
-from bot.yamlnodes import Location, compose_with_locations
+from bot.faqcheck import (
+    Problem,
+    confusion_warnings,
+    consistency_problems,
+    entry_id_on_line,
+    schema_problems,
+)
+from bot.matching import EntryText, Matcher, Thresholds
+from bot.yamlnodes import compose_with_locations
 
 # Discord limits the replies are rendered into (see bot/replies.py).
 EMBED_TITLE_LIMIT = 256
@@ -97,24 +102,6 @@ class Faq(_Strict):
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or suspicious) in the FAQ file, with where and how to fix it."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-    fix: str
-    entry_id: str | None = None
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
-        entry = f" [{self.entry_id}]" if self.entry_id else ""
-        return f"{where}: {self.severity}{entry}: {self.message} — fix: {self.fix}"
-
-
-@dataclass(frozen=True)
 class Knowledge:
     """A validated FAQ with its matcher: what the bot answers from. Immutable."""
 
@@ -146,146 +133,6 @@ class LoadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-_FIXES = {
-    "missing": "add the field",
-    "extra_forbidden": "remove it or check its spelling",
-    "string_too_short": "write some text here",
-    "string_too_long": "shorten it",
-    "string_pattern_mismatch": "use lowercase letters, digits, '-' and '_' only",
-    "too_short": "add at least one entry",
-    "value_error": "use a full link such as https://example.org/page",
-    "string_type": "write plain text (quote it if it looks like a number or yes/no)",
-    "list_type": "make it a YAML list (lines starting with '- ')",
-    "dict_type": "make it a YAML mapping (key: value lines)",
-    "model_type": "make it a YAML mapping (key: value lines)",
-}
-
-
-def _entry_id_at(data: Any, loc: Sequence[int | str]) -> str | None:
-    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-        entries = data.get("entries") if isinstance(data, dict) else None
-        if isinstance(entries, list) and loc[1] < len(entries):
-            entry = entries[loc[1]]
-            entry_id = entry.get("id") if isinstance(entry, dict) else None
-            if isinstance(entry_id, str):
-                return entry_id
-    return None
-
-
-def _entry_id_on_line(data: Any, locate: Callable[..., Location], line: int) -> str | None:
-    """The id of the entry whose block contains ``line``, if any."""
-    entries = data.get("entries") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or line < locate(("entries",))[0]:
-        return None
-    owner = None
-    for index in range(len(entries)):
-        if locate(("entries", index))[0] <= line:
-            owner = _entry_id_at(data, ("entries", index))
-    return owner
-
-
-def _schema_problems(
-    path: str, data: Any, error: PydanticValidationError, locate: Callable[..., Location]
-) -> list[Problem]:
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        kind = item["type"]
-        dotted = ".".join(str(part) for part in loc) or "file"
-        if kind == "missing":
-            line, column = locate(loc[:-1])
-            message = f"{dotted}: missing required field '{loc[-1]}'"
-        elif kind == "extra_forbidden":
-            line, column = locate(loc, key=True)
-            message = f"{dotted}: unknown field '{loc[-1]}'"
-        else:
-            line, column = locate(loc)
-            message = f"{dotted}: {item['msg']}"
-        problems.append(
-            Problem(
-                path,
-                line,
-                column,
-                message,
-                _FIXES.get(kind, "correct the value"),
-                _entry_id_at(data, loc),
-            )
-        )
-    return problems
-
-
-def _consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) -> list[Problem]:
-    problems: list[Problem] = []
-    first_index: dict[str, int] = {}
-    owner_of_phrasing: dict[str, str] = {}
-    for index, entry in enumerate(faq.entries):
-        if entry.id in first_index:
-            line, column = locate(("entries", index, "id"))
-            first_line, _ = locate(("entries", first_index[entry.id], "id"))
-            problems.append(
-                Problem(path, line, column, f"duplicate id '{entry.id}' (first at line "
-                        f"{first_line})", "give this entry a unique id", entry.id)
-            )
-        else:
-            first_index[entry.id] = index
-        seen_here: set[str] = set()
-        for position, phrase in enumerate(entry.phrasings()):
-            key = normalise(phrase)
-            loc: tuple[str | int, ...] = (
-                ("entries", index, "question") if position == 0
-                else ("entries", index, "aliases", position - 1)
-            )
-            owner = owner_of_phrasing.get(key)
-            if owner is not None and owner != entry.id:
-                line, column = locate(loc)
-                problems.append(
-                    Problem(path, line, column, f"'{phrase}' is also a phrasing of '{owner}'",
-                            "keep it in only one of the two entries", entry.id)
-                )
-            elif key in seen_here:
-                line, column = locate(loc)
-                problems.append(
-                    Problem(path, line, column, f"'{phrase}' is repeated in this entry",
-                            "remove the repetition", entry.id, "warning")
-                )
-            seen_here.add(key)
-            owner_of_phrasing.setdefault(key, entry.id)
-    return problems
-
-
-def _confusion_warnings(
-    path: str, faq: Faq, matcher: Matcher, locate: Callable[..., Location]
-) -> list[Problem]:
-    """An entry's question or aliases the matcher itself would not answer with that entry."""
-    problems = []
-    for index, entry in enumerate(faq.entries):
-        phrasings: list[tuple[tuple[str | int, ...], str, str]] = [
-            (("entries", index, "question"), "question", entry.question)]
-        phrasings += [(("entries", index, "aliases", position), "alias", alias)
-                      for position, alias in enumerate(entry.aliases)]
-        for where, kind, text in phrasings:
-            ranking = matcher.rank(text)
-            ranked = [c for c in ranking if c.id != entry.id]
-            own = next((c for c in ranking if c.id == entry.id), None)
-            if not ranked or own is None:
-                continue
-            rival = ranked[0]
-            decision = matcher.decide([own, rival])
-            if decision.decision is not Decision.ANSWER or decision.entry_id != entry.id:
-                line, column = locate(where)
-                problems.append(
-                    Problem(path, line, column,
-                            f"{kind} '{text}' scores {own.score:.2f} for '{entry.id}' but "
-                            f"{rival.score:.2f} for '{rival.id}': members asking this may get "
-                            "choices instead of an answer",
-                            f"reword it with words specific to '{entry.id}', or move it to "
-                            f"'{rival.id}'" if kind == "alias" else
-                            f"find which alias of '{rival.id}' pulls it there and reword that",
-                            entry.id, "warning")
-                )
-    return problems
-
-
 def build_matcher(faq: Faq, thresholds: Thresholds | None = None) -> Matcher:
     """Index every entry's phrasings and keywords."""
     texts = [EntryText(e.id, e.phrasings(), e.keywords) for e in faq.entries]
@@ -307,19 +154,19 @@ def load_faq_text(
                                          "fix the YAML syntax at this position"),))
     problems = [
         Problem(path, line, column, message, "keep only one of them",
-                _entry_id_on_line(parsed.data, parsed.locate, line))
+                entry_id_on_line(parsed.data, parsed.locate, line))
         for line, column, message in parsed.duplicate_keys
     ]
     try:
         faq = Faq.model_validate(parsed.data)
     except PydanticValidationError as error:
-        problems += _schema_problems(path, parsed.data, error, parsed.locate)
+        problems += schema_problems(path, parsed.data, error, parsed.locate)
         problems.sort(key=lambda p: (p.line, p.column))
         return LoadResult(None, tuple(problems))
-    problems += _consistency_problems(path, faq, parsed.locate)
+    problems += consistency_problems(path, faq, parsed.locate)
     matcher = build_matcher(faq, thresholds)
     if check_confusion:
-        problems += _confusion_warnings(path, faq, matcher, parsed.locate)
+        problems += confusion_warnings(path, faq, matcher, parsed.locate)
     problems.sort(key=lambda p: (p.line, p.column))
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, tuple(problems))

@@ -20,7 +20,8 @@ from pathlib import Path
 from watchfiles import Change as FileChange
 from watchfiles import awatch
 
-from bot.knowledge import Change, FaqStore, LoadResult, Problem, load_faq_text
+from bot.faqcheck import Problem
+from bot.knowledge import Change, FaqStore, LoadResult, load_faq_text
 from bot.matching import Thresholds
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import FaqStore, Problem, load_faq, load_faq_text
+from bot.faqcheck import Problem
+from bot.knowledge import FaqStore, load_faq, load_faq_text
 from bot.replies import respond
 
 ROOT = Path(__file__).resolve().parent.parent
