@@ -39,7 +39,6 @@ class Problem:
         return f"{where}: {self.severity}{entry}: {self.message} — fix: {self.fix}"
 
 
-
 _FIXES = {
     "missing": "add the field",
     "extra_forbidden": "remove it or check its spelling",
