@@ -56,6 +56,15 @@ async def test_button_click_can_update_its_message(tiny: Harness) -> None:
     assert update.message["components"] == []
 
 
+async def test_what_was_sent_stays_as_sent_after_the_message_changes(tiny: Harness) -> None:
+    answer = await tiny.response_to(await tiny.slash("faq", entry="apply"))
+    await tiny.response_to(await tiny.click(answer, "Not helpful"))  # edits that message
+    assert answer.message is not None
+    assert answer.message["embeds"][0]["description"] == FAQ["apply"]
+    assert answer.message["components"] != []
+    assert tiny.world.messages[answer.message_id]["components"] == []
+
+
 async def test_deferred_update_then_edit_changes_the_clicked_message(tiny: Harness) -> None:
     answer = await tiny.response_to(await tiny.slash("faq", entry="apply"))
     ix = await tiny.click(answer, "Refresh")
