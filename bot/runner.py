@@ -27,8 +27,8 @@ log = logging.getLogger("bot")
 # The cyclic collector's youngest generation runs after this many net allocations (Python's
 # default is 700). Almost everything a question allocates is freed by reference counting
 # within that question, so the default mostly scans live messages in flight: under
-# bench/load.py it spent 0.45-0.8 s of a 5,000-question flood collecting, against about
-# 0.12 s with 10,000, for about 1 MB more peak memory.
+# bench/load.py it spent 0.67-0.81 s of a 5,000-question flood collecting, against
+# 0.12-0.15 s with 10,000, for about 1 MB more peak memory.
 GC_YOUNG_THRESHOLD = 10_000
 
 
