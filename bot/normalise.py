@@ -83,6 +83,22 @@ CHAT_WORDS: dict[str, str] = {
     "yrs": "years",
     "mo": "month",
     "mos": "months",
+    "hr": "hour",
+    "hrs": "hours",
+    "wk": "week",
+    "wks": "weeks",
+    "ft": "full time",
+    "pt": "part time",
+    "req": "requirements",
+    "reqs": "requirements",
+    "kinda": "kind of",
+    "lemme": "let me",
+    "dunno": "do not know",
+    "lmk": "let me know",
+    "rly": "really",
+    "yall": "you all",
+    "thnx": "thanks",
+    "thanx": "thanks",
 }
 
 # Shorthand written with punctuation, which would otherwise split into other words

@@ -68,6 +68,7 @@ STRANGER_QUESTIONS = [
     ("Who posted about the residency originally?", "announcement"),
     ("what is the pay?", "salary"),
     ("Will I need to move abroad for this?", "relocation"),
+    ("can i do 20 hrs a wk", "part-time"),
 ]
 
 

@@ -100,6 +100,9 @@ def test_cannot_and_can_t_meet_the_same_words():
         ("pls", "please"),
         ("wanna", "want to"),
         ("yrs", "years"),
+        ("hrs", "hours"),
+        ("wk", "week"),
+        ("pt", "part time"),
     ],
 )
 def test_chat_spellings_are_expanded(chat, expanded):
