@@ -134,6 +134,19 @@ def _strip_invisible(text: str) -> str:
     return "".join(out)
 
 
+def _fold_accents(text: str) -> str:
+    """"résumé" -> "resume": the FAQ's English words carry no accents, members' often do.
+
+    Only Latin letters lose their accents; other scripts keep their marks (a Devanagari
+    vowel sign is a combining mark too, and dropping it would split the word).
+    """
+    folded = []
+    for char in text:
+        base = char if char.isascii() else unicodedata.normalize("NFD", char)[0]
+        folded.append(base if base.isascii() else char)
+    return "".join(folded)
+
+
 def cap_length(text: str) -> str:
     """Keep the head and tail of an over-long message (see MAX_HEAD_CHARS)."""
     if len(text) <= MAX_HEAD_CHARS + MAX_TAIL_CHARS:
@@ -166,7 +179,7 @@ def normalise(text: str) -> str:
     text = cap_length(text)
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
-        text = cap_length(unicodedata.normalize("NFKC", text))
+        text = cap_length(_fold_accents(unicodedata.normalize("NFKC", text)))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
     # on every message, and the substitutions cost more than the checks.

@@ -32,6 +32,15 @@ def test_case_folding_goes_beyond_lowercase():
     assert normalise("STRASSE") == normalise("Straße") == "strasse"
 
 
+def test_accented_latin_letters_meet_the_faq_s_plain_words():
+    assert normalise("Can I send my résumé? I'm in São Paulo") == normalise(
+        "can i send my resume? i'm in sao paulo")
+
+
+def test_other_scripts_keep_their_letters():
+    assert normalise("한국어 질문") == "한국어 질문"
+
+
 @pytest.mark.parametrize(
     "invisible",
     ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"],
