@@ -18,6 +18,11 @@ MAX_TAIL_CHARS = 200
 MAX_WORDS = 60
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+# Emoji members use as words in a question ("💰?", "🏠 ok?"); only unambiguous ones.
+_EMOJI_WORDS = str.maketrans({
+    "💰": " money ", "💵": " money ", "💶": " money ", "💷": " money ", "💸": " money ",
+    "🤑": " money ", "🏠": " home ", "🏡": " home ", "🎓": " degree ",
+})
 
 # Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
 # links, mass pings. Removed before punctuation so their digits don't become words.
@@ -180,6 +185,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
         text = cap_length(_fold_accents(unicodedata.normalize("NFKC", text)))
+        text = cap_length(text.translate(_EMOJI_WORDS))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
     # on every message, and the substitutions cost more than the checks.

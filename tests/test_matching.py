@@ -70,6 +70,7 @@ STRANGER_QUESTIONS = [
     ("Will I need to move abroad for this?", "relocation"),
     ("can i do 20 hrs a wk", "part-time"),
     ("where do i send my résumé?", "how-to-apply"),
+    ("💰 for residents?", "salary"),
 ]
 
 

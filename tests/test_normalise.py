@@ -37,6 +37,10 @@ def test_accented_latin_letters_meet_the_faq_s_plain_words():
         "can i send my resume? i'm in sao paulo")
 
 
+def test_emoji_used_as_words_read_as_those_words():
+    assert normalise("💰? 🏠 ok? need a 🎓") == "money home ok need a degree"
+
+
 def test_other_scripts_keep_their_letters():
     assert normalise("한국어 질문") == "한국어 질문"
 
