@@ -139,17 +139,23 @@ def _strip_invisible(text: str) -> str:
     return "".join(out)
 
 
-def _fold_accents(text: str) -> str:
-    """"résumé" -> "resume": the FAQ's English words carry no accents, members' often do.
+class _AccentFolding(dict[int, str]):
+    """A ``str.translate`` table that works out each character once: "é" -> "e".
 
     Only Latin letters lose their accents; other scripts keep their marks (a Devanagari
     vowel sign is a combining mark too, and dropping it would split the word).
     """
-    folded = []
-    for char in text:
-        base = char if char.isascii() else unicodedata.normalize("NFD", char)[0]
-        folded.append(base if base.isascii() else char)
-    return "".join(folded)
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0]
+        if len(self) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
+            self.clear()
+        self[code] = folded = base if base.isascii() else char
+        return folded
+
+
+_FOLD_ACCENTS = _AccentFolding()
 
 
 def cap_length(text: str) -> str:
@@ -184,7 +190,7 @@ def normalise(text: str) -> str:
     text = cap_length(text)
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
-        text = cap_length(_fold_accents(unicodedata.normalize("NFKC", text)))
+        text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_ACCENTS))
         text = cap_length(text.translate(_EMOJI_WORDS))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
