@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,3 +26,9 @@ def integrity(path: Path) -> list[tuple[Any, ...]]:
     """What ``PRAGMA integrity_check`` says of the database at ``path``."""
     with contextlib.closing(sqlite3.connect(path)) as db:
         return db.execute("PRAGMA integrity_check").fetchall()
+
+
+def stored_questions(path: Path) -> Counter[str]:
+    """The question log's questions at ``path``, each with how many rows it has."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return Counter(q for (q,) in db.execute("SELECT question FROM questions"))

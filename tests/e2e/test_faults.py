@@ -14,7 +14,6 @@ start-up failures) are in ``test_faults_process.py``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 import os
@@ -35,7 +34,7 @@ from bot.matching import Thresholds
 from tests.e2e.botfixtures import Residency, StartResidency, residency, start_residency
 from tests.e2e.flood import MEMBERS, ask, question
 from tests.fakediscord import Harness, Sent
-from tests.sqlite_helpers import locked
+from tests.sqlite_helpers import integrity, locked, stored_questions
 from tests.test_reload import NEW_FEES_ANSWER, edit_fees_answer
 
 __all__ = ["residency", "start_residency"]
@@ -403,11 +402,6 @@ def log_settings(path: Path) -> dict[str, Any]:
     return {"path": str(path), "salt": "e2e", "retry_max_seconds": QUICK_RETRY}
 
 
-def stored_questions(path: Path) -> Counter[str]:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return Counter(q for (q,) in db.execute("SELECT question FROM questions"))
-
-
 async def ask_timed(dc: Harness, numbers: range) -> tuple[list[str], float]:
     """Members ask one question after another; (the questions, the slowest reply in s)."""
     asked, slowest = [], 0.0
@@ -429,15 +423,37 @@ async def moderator_stats(dc: Harness) -> str:
     return str(shown.embeds[0]["description"])
 
 
+async def start_logging_to(
+    start_residency: StartResidency, path: Path
+) -> tuple[Residency, list[str]]:
+    """The bot with its question log at ``path``; five questions answered and written."""
+    started = await start_residency(question_log=log_settings(path), wait_for_sync=True)
+    before, _ = await ask_timed(started.dc, range(0, 5))
+    assert await started.log.flush(2)
+    return started, before
+
+
+async def assert_every_row_arrives_once(
+    started: Residency, path: Path, asked: list[str]
+) -> Counter[str]:
+    """Once the database is usable again, the queued rows are written, each exactly once,
+    and a moderator's stats count them; returns the stored questions."""
+    dc, qlog = started.dc, started.log
+    await dc.wait_for(lambda: qlog.queued == 0, what="the queued rows to be written", timeout=3)
+    stored = stored_questions(path)
+    assert stored == Counter(asked), "rows lost or doubled"
+    assert (await moderator_stats(dc)).startswith(f"{len(asked)} question(s)")
+    assert qlog.dropped == 0
+    return stored
+
+
 async def test_a_locked_question_log_delays_no_answer_and_loses_no_row(
     start_residency: StartResidency, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.questionlog")
     path = tmp_path / "questions.sqlite3"
-    started = await start_residency(question_log=log_settings(path), wait_for_sync=True)
+    started, before = await start_logging_to(start_residency, path)
     dc, qlog = started.dc, started.log
-    before, _ = await ask_timed(dc, range(0, 5))
-    assert await qlog.flush(2)
 
     with locked(path) as lock:
         during, slowest = await ask_timed(dc, range(5, 45))
@@ -448,13 +464,9 @@ async def test_a_locked_question_log_delays_no_answer_and_loses_no_row(
     assert any("cannot write" in r.getMessage() and "locked" in r.getMessage()
                for r in caplog.records)
 
-    await dc.wait_for(lambda: qlog.queued == 0, what="the queued rows to be written",
-                      timeout=3)  # ... and written by the retries alone once unlocked
-    stored = stored_questions(path)
-    assert stored == Counter(before + during), "rows lost or doubled"
+    # ... and written by the retries alone once unlocked
+    stored = await assert_every_row_arrives_once(started, path, before + during)
     assert any(r.getMessage().startswith("question log: writing again") for r in caplog.records)
-    assert (await moderator_stats(dc)).startswith(f"{len(before) + len(during)} question(s)")
-    assert qlog.dropped == 0
     print(f"\nlocked log: {len(during)} questions while locked, slowest reply "
           f"{slowest * 1000:.0f} ms, {sum(stored.values())} rows after unlock")
 
@@ -496,10 +508,8 @@ async def test_a_full_disk_delays_no_answer_and_its_rows_arrive_once_space_is_fr
 ) -> None:  # small_disk first: it is unmounted only after the bot has stopped
     caplog.set_level(logging.INFO, logger="bot.questionlog")
     path = small_disk / "questions.sqlite3"
-    started = await start_residency(question_log=log_settings(path), wait_for_sync=True)
+    started, before = await start_logging_to(start_residency, path)
     dc, qlog = started.dc, started.log
-    before, _ = await ask_timed(dc, range(0, 5))
-    assert await qlog.flush(2)
 
     filler = fill(small_disk)
     during, slowest = await ask_timed(dc, range(5, 45))
@@ -510,13 +520,8 @@ async def test_a_full_disk_delays_no_answer_and_its_rows_arrive_once_space_is_fr
                for r in caplog.records), [r.getMessage() for r in caplog.records]
 
     filler.unlink()
-    await dc.wait_for(lambda: qlog.queued == 0, what="the queued rows to be written", timeout=3)
-    stored = stored_questions(path)
-    assert stored == Counter(before + during), "rows lost or doubled"
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    assert (await moderator_stats(dc)).startswith(f"{len(before) + len(during)} question(s)")
-    assert qlog.dropped == 0
+    stored = await assert_every_row_arrives_once(started, path, before + during)
+    assert integrity(path) == [("ok",)]
     print(f"\ndisk full: {len(during)} questions on a full {TMPFS_SIZE // 1024} KiB tmpfs, "
           f"slowest reply {slowest * 1000:.0f} ms, {sum(stored.values())} rows after freeing")
 

@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,7 +32,7 @@ from tests.e2e.botfixtures import bot_config
 from tests.e2e.flood import ask, question
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT, BotProcess
-from tests.sqlite_helpers import integrity, locked
+from tests.sqlite_helpers import integrity, locked, stored_questions
 
 FAULT_TIMEOUT = 20  # seconds, per test
 pytestmark = pytest.mark.timeout(FAULT_TIMEOUT)
@@ -49,13 +48,10 @@ def write_config(tmp_path: Path, dc: Harness, **overrides: Any) -> Path:
     return path
 
 
-def log_path(tmp_path: Path) -> Path:
-    return tmp_path / "questions.sqlite3"
-
-
-def stored_questions(path: Path) -> Counter[str]:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return Counter(q for (q,) in db.execute("SELECT question FROM questions"))
+def config_with_log(tmp_path: Path, dc: Harness) -> tuple[Path, Path]:
+    """A config whose question log is in ``tmp_path``: (the config, the log)."""
+    db = tmp_path / "questions.sqlite3"
+    return write_config(tmp_path, dc, question_log={"path": str(db), "salt": "e2e"}), db
 
 
 def answered(dc: Harness, messages: Sequence[dict[str, Any]]) -> int:
@@ -82,8 +78,8 @@ ASKED_BEFORE_SIGTERM = 20
 async def test_sigterm_right_after_questions_exits_0_with_every_answered_question_logged(
     fake_discord: Harness, tmp_path: Path,
 ) -> None:
-    dc, db = fake_discord, log_path(tmp_path)
-    config = write_config(tmp_path, dc, question_log={"path": str(db), "salt": "e2e"})
+    dc = fake_discord
+    config, db = config_with_log(tmp_path, dc)
     bot = await start_bot(dc, config, wait_for_sync=True)
     await dc.wait_for(db.exists, what="the question log to be created", timeout=3)
 
@@ -116,8 +112,8 @@ KILL_AFTER = 30  # answers seen before the SIGKILL
 async def test_sigkill_mid_flood_leaves_a_sound_log_and_the_bot_starts_again(
     fake_discord: Harness, tmp_path: Path,
 ) -> None:
-    dc, db = fake_discord, log_path(tmp_path)
-    config = write_config(tmp_path, dc, question_log={"path": str(db), "salt": "e2e"})
+    dc = fake_discord
+    config, db = config_with_log(tmp_path, dc)
     first = await start_bot(dc, config, wait_for_sync=True)
     messages: list[dict[str, Any]] = []
 
