@@ -19,10 +19,10 @@ MAX_WORDS = 60
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 # Emoji members use as words in a question ("💰?", "🏠 ok?"); only unambiguous ones.
-_EMOJI_WORDS = str.maketrans({
+_EMOJI_WORDS = {
     "💰": " money ", "💵": " money ", "💶": " money ", "💷": " money ", "💸": " money ",
     "🤑": " money ", "🏠": " home ", "🏡": " home ", "🎓": " degree ",
-})
+}
 
 # Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
 # links, mass pings. Removed before punctuation so their digits don't become words.
@@ -139,8 +139,9 @@ def _strip_invisible(text: str) -> str:
     return "".join(out)
 
 
-class _AccentFolding(dict[int, str]):
-    """A ``str.translate`` table that works out each character once: "é" -> "e".
+class _CharacterFolding(dict[int, str]):
+    """A ``str.translate`` table that works out each character once: "é" -> "e", "💰" ->
+    " money ".
 
     Only Latin letters lose their accents; other scripts keep their marks (a Devanagari
     vowel sign is a combining mark too, and dropping it would split the word).
@@ -148,14 +149,17 @@ class _AccentFolding(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0]
+        folded = _EMOJI_WORDS.get(char)
+        if folded is None:
+            base = unicodedata.normalize("NFD", char)[0]
+            folded = base if base.isascii() else char
         if len(self) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
             self.clear()
-        self[code] = folded = base if base.isascii() else char
+        self[code] = folded
         return folded
 
 
-_FOLD_ACCENTS = _AccentFolding()
+_FOLD_CHARACTERS = _CharacterFolding()
 
 
 def cap_length(text: str) -> str:
@@ -189,9 +193,8 @@ def normalise(text: str) -> str:
     """
     text = cap_length(text)
     if not text.isascii():
-        # NFKC can expand a character up to 18-fold ("ﷺ"), so cap again after it.
-        text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_ACCENTS))
-        text = cap_length(text.translate(_EMOJI_WORDS))
+        # NFKC can expand a character up to 18-fold ("ﷺ"), and emoji become words: cap again.
+        text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_CHARACTERS))
     text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
     # on every message, and the substitutions cost more than the checks.
