@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 import zlib
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from . import intents as gi
+from . import jsoncodec
 from .payloads import guild_payload, member_payload, ready_payload
 
 if TYPE_CHECKING:
@@ -49,14 +49,14 @@ class GatewayConnection:
     async def _write_forever(self) -> None:
         while True:
             frame = await self._outbox.get()
-            text = json.dumps(frame)
+            encoded = jsoncodec.dumps(frame)
             try:
                 if self._compressor is not None:
                     # zlib-stream: one shared context, each frame ending in a Z_SYNC_FLUSH.
-                    data = self._compressor.compress(text.encode())
+                    data = self._compressor.compress(encoded)
                     await self.ws.send_bytes(data + self._compressor.flush(zlib.Z_SYNC_FLUSH))
                 else:
-                    await self.ws.send_str(text)
+                    await self.ws.send_str(encoded.decode())
             except (ConnectionError, RuntimeError):
                 return  # the session keeps the frame; the client gets it again on RESUME
 
@@ -178,7 +178,7 @@ class Gateway:
         try:
             async for message in ws:
                 if message.type is WSMsgType.TEXT:
-                    await self._on_frame(connection, json.loads(message.data))
+                    await self._on_frame(connection, jsoncodec.loads(message.data))
         finally:
             connection.stop()  # a client that closed by itself (op 7, op 9) leaves no task
             self.connections.remove(connection)

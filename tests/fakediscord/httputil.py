@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from . import jsoncodec
 from .records import RequestRecord
 
 RECORD_KEY = web.RequestKey("fakediscord.record", RequestRecord)
@@ -22,7 +22,7 @@ def json_response(
     which would make the client treat every body as a plain string.
     """
     return web.Response(
-        body=json.dumps(data).encode(),
+        body=jsoncodec.dumps(data),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -92,14 +92,14 @@ async def read_body(request: web.Request) -> Body:
                 continue
             data = await part.read()
             if part.name == "payload_json":
-                body.json = json.loads(data)
+                body.json = jsoncodec.loads(data)
             elif part.filename is not None:
                 body.files.append((part.filename, bytes(data)))
     elif request.can_read_body:
         raw = await request.read()
         if raw:
             try:
-                body.json = json.loads(raw)
+                body.json = jsoncodec.loads(raw)
             except ValueError as exc:
                 raise ApiError(400, 50109, "The request body contains invalid JSON.") from exc
     record = request.get(RECORD_KEY)
