@@ -15,9 +15,9 @@ import functools
 import hashlib
 import itertools
 import logging
+import secrets
 import sqlite3
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,7 +159,7 @@ class QuestionLog:
 
     def record(self, event: QuestionEvent) -> str:
         """Queue one question; return its key (for votes) at once."""
-        key = uuid.uuid4().hex
+        key = secrets.token_hex(16)  # 128 random bits, as uuid4 but a third of its cost
         self._enqueue((_INSERT_QUESTION, (
             key, self._clock(), event.guild_id, event.channel_id,
             hash_user(event.user_id, self._salt), event.source, event.question,
