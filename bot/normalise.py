@@ -107,10 +107,12 @@ CHAT_WORDS: dict[str, str] = {
 }
 
 # Shorthand written with punctuation, which would otherwise split into other words
-# ("w/o" is "without", not "with o").
+# ("w/o" is "without", not "with o"). "no-go" only frames a yes/no question, like "is it
+# ok"; read word by word, its "go" pointed at "is there an office I need to go to".
 _PUNCTUATED_SHORTHAND = {"w/o": " without ", "w/out": " without ", "w/": " with ",
                          "b/c": " because ",
-                         "tl;dr": " tldr ", "tl,dr": " tldr ", "tl dr": " tldr "}
+                         "tl;dr": " tldr ", "tl,dr": " tldr ", "tl dr": " tldr ",
+                         "no-go": " ", "no go": " ", "nogo": " "}
 # Longest first, so "w/o" wins over "w/"; a form ending in a letter must end a word.
 _PUNCTUATED = re.compile("|".join(
     rf"\b{re.escape(form)}" + (r"\b" if form[-1].isalnum() else "")
@@ -200,7 +202,7 @@ def normalise(text: str) -> str:
     # on every message, and the substitutions cost more than the checks.
     if "<" in text or "@" in text or "http" in text:
         text = _DISCORD_MARKUP.sub(" ", text)
-    if "/" in text or "tl" in text:
+    if "/" in text or "tl" in text or "nogo" in text or "no go" in text or "no-go" in text:
         text = _PUNCTUATED.sub(lambda found: _PUNCTUATED_SHORTHAND[found[0]], text)
     if "'" in text:
         for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():

@@ -141,6 +141,11 @@ def test_shorthand_written_with_punctuation_keeps_its_meaning(text, expected):
     assert normalise(text) == expected
 
 
+@pytest.mark.parametrize("text", ["is that a no-go?", "is that a no go?", "is that a nogo?"])
+def test_no_go_only_frames_the_question(text):
+    assert normalise(text) == "is that a"
+
+
 def test_words_that_merely_contain_shorthand_letters_are_left_alone():
     assert normalise("a title b/cd") == "a title b cd"
     assert normalise("w/out a degree") == "without a degree"
