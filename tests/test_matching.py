@@ -80,6 +80,16 @@ def test_plain_words_question_is_answered_with_the_right_entry(matcher, question
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
+@pytest.mark.parametrize("question", [
+    "20 hrs a week max, would that work or is it a no go",
+    "can i do just 3 days a week or is that a no-go",
+    "only weekends possible, or is that a no go for the residency?",
+])
+def test_no_go_does_not_send_a_schedule_question_to_relocation(matcher, question):
+    # Read word by word, "go" matched "is there an office I need to go to".
+    assert matcher.match(question).entry_id == "part-time"
+
+
 # --- greetings, thanks and off-topic questions decline -------------------------------------
 
 
@@ -145,16 +155,6 @@ def test_function_words_far_from_every_phrasing_decline(matcher, message):
 
 
 # --- a single shared common word decides nothing (the WRatio trap) -------------------------
-
-
-@pytest.mark.parametrize("question", [
-    "20 hrs a week max, would that work or is it a no go",
-    "can i do just 3 days a week or is that a no-go",
-    "only weekends possible, or is that a no go for the residency?",
-])
-def test_no_go_does_not_send_a_schedule_question_to_relocation(matcher, question):
-    # Read word by word, "go" matched "is there an office I need to go to".
-    assert matcher.match(question).entry_id == "part-time"
 
 
 @pytest.mark.parametrize("word", ["my", "i", "I", "the", "is", "what", "can i", "i my"])

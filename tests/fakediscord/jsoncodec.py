@@ -22,7 +22,7 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value).encode()
 
 
-def loads(data: bytes | bytearray | memoryview | str) -> Any:
+def loads(data: bytes | bytearray | str) -> Any:
     """Parse JSON; a ``ValueError`` (``json.JSONDecodeError``) when it is not JSON."""
     try:
         return orjson.loads(data)
