@@ -34,7 +34,11 @@ together with the driver that plays the members:
   id: missing and duplicates are reported, as are bot messages replying to nothing).
 
 ``--pong`` runs the same flood against ``bench/pongbot.py``, a plain discord.py bot
-replying "pong" to every mention, for a reference on the same machine. ``--profile PATH``
+replying "pong" to every mention, for a reference on the same machine. ``--alternate N``
+runs the residency bot and the pong reference N times each, alternating (bot first), and
+prints the median and range of every figure for both, and of the bot's rate as a share of
+pong's in each pair: this machine's speed drifts by tens of percent within minutes, so a
+single run says little and only runs interleaved in time compare. ``--profile PATH``
 runs the bot under cProfile (its figures are then not comparable) and prints the functions
 that dominate; the ``.prof`` file is kept at PATH for ``python -m pstats``.
 
@@ -43,6 +47,7 @@ Run it from the repository root (Linux: it reads ``/proc``)::
     .venv/bin/python bench/load.py                 # 5,000 messages, 50 in flight
     .venv/bin/python bench/load.py --quick         # 500 messages
     .venv/bin/python bench/load.py --pong          # the discord.py "pong" reference
+    .venv/bin/python bench/load.py --alternate 8   # bot and pong, 8 runs each, interleaved
     .venv/bin/python bench/load.py --profile var/load.prof
 
 Every wait is bounded: start-up 30 s, no reply for 15 s ends the flood (the messages left
@@ -60,6 +65,7 @@ import contextlib
 import cProfile
 import importlib
 import io
+import math
 import os
 import platform
 import pstats
@@ -255,7 +261,8 @@ async def watch_startup(dc: Harness, spawned: float, startup: Startup, ready_lin
                         wait_for_sync: bool, probe: tuple[Member, Channel, str],
                         posted: Posted) -> None:
     """Record start-up milestones; post a question the moment READY is sent."""
-    synced = (lambda: dc.world.commands.puts > 0) if wait_for_sync else (lambda: True)
+    def synced() -> bool:
+        return not wait_for_sync or dc.world.commands.puts > 0
     await dc.wait_for(lambda: dc.server.gateway.identifies > 0 and synced(),
                       what="READY and the command sync", timeout=START_TIMEOUT)
     startup.ready_and_synced = time.monotonic() - spawned
@@ -509,6 +516,52 @@ def render(result: Result, options: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def spread(values: Sequence[float], unit: str, digits: int = 0) -> str:
+    """Median, then the range in brackets: "1,150 /s (1,034–1,338)"."""
+    def number(value: float) -> str:
+        return f"{value:,.{digits}f}"
+    if not values:
+        return "no run"
+    median = statistics.median(values)
+    return f"{number(median)}{unit} ({number(min(values))}–{number(max(values))})"
+
+
+def render_alternating(pairs: Sequence[tuple[Result, Result]]) -> str:
+    """The markdown table of interleaved runs: (residency bot, pong) per pair."""
+    figures: list[tuple[str, Callable[[Result], float | None], str, int, str]] = [
+        ("answered messages per second", lambda r: r.rate, " /s", 0, f">= {TARGET_RATE:,} /s"),
+        ("latency p50 (posted -> reply at the emulator)",
+         lambda r: percentile(r.latencies_ms, 50), " ms", 1, ""),
+        ("latency p99", lambda r: percentile(r.latencies_ms, 99), " ms", 1, ""),
+        ("bot CPU per message", lambda r: r.bot_cpu_s * 1000 / r.messages, " ms", 2, ""),
+        ("emulator + driver CPU per message",
+         lambda r: r.driver_cpu_s * 1000 / r.messages, " ms", 2, ""),
+        ("bot peak RSS (VmHWM)", lambda r: r.peak_rss_mb, " MB", 1, f"< {TARGET_RSS_MB} MB"),
+        ("start-up: spawn -> READY sent (bot: + commands synced)",
+         lambda r: r.startup.ready_and_synced, " s", 2, f"< {TARGET_START_S:.0f} s"),
+        ("start-up: spawn -> on_ready logged", lambda r: r.startup.on_ready, " s", 2, ""),
+    ]
+    lines = ["| figure | residency bot | pong reference | target (bot) |", "|---|---|---|---|"]
+    for name, figure, unit, digits, goal in figures:
+        cells = []
+        for side in (0, 1):
+            values = [v for pair in pairs if (v := figure(pair[side])) is not None
+                      and not math.isnan(v)]
+            cells.append(spread(values, unit, digits))
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} | {goal} |")
+    shares = [bot.rate / pong.rate * 100 for bot, pong in pairs if pong.rate > 0]
+    lines.append(f"| bot's rate as a share of pong's, per pair | {spread(shares, '%')} | | |")
+    for side, label in ((0, "residency bot"), (1, "pong reference")):
+        runs = [pair[side] for pair in pairs]
+        lines.append(
+            f"| {label}: replies exactly one / missing / duplicated, all runs | "
+            f"{sum(r.exactly_one for r in runs):,} / {sum(r.missing for r in runs):,} / "
+            f"{sum(r.duplicates for r in runs):,} of {sum(r.checked for r in runs):,} | | |")
+    bad_exits = sum(bot.exit_code != 0 or bool(bot.bot_problems) for bot, _ in pairs)
+    lines.append(f"| bot runs not ending with exit 0 and no warning line | {bad_exits} | | |")
+    return "\n".join(lines)
+
+
 def profile_summary(path: Path) -> str:
     """The functions that dominate the profile, by own time and by cumulative time."""
     out = io.StringIO()
@@ -531,6 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="emulator rate limit: requests per route per window (%(default)s)")
     parser.add_argument("--rate-window", type=float, default=RATE_WINDOW,
                         help="emulator rate-limit window in seconds (%(default)s)")
+    parser.add_argument("--alternate", metavar="N", type=int, default=0,
+                        help="N runs each of the bot and the pong reference, interleaved")
     parser.add_argument("--profile", metavar="PATH", default=None,
                         help="run the bot under cProfile, write the stats to PATH, print them")
     options = parser.parse_args(argv)
@@ -538,10 +593,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         options.messages = 500
     if options.messages < 1 or options.in_flight < 1:
         parser.error("--messages and --in-flight must be at least 1")
+    if options.alternate and (options.pong or options.profile):
+        parser.error("--alternate runs both bots itself and cannot run under --profile")
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
     command = shlex.join([python, "bench/load.py", *sys.argv[1:]])
     from provenance import engine_version  # bench/ is on sys.path when run as a script
 
+    if options.alternate:
+        return main_alternating(options, command)
     result = asyncio.run(run_once(options))
     title = "discord.py pong reference" if options.pong else "residency bot"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -564,6 +623,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(profile_summary(Path(options.profile)))
     print(f"\nCommand (from the repository root):\n\n    {command}")
     return 1 if result.failed else 0
+
+
+def main_alternating(options: argparse.Namespace, command: str) -> int:
+    """``--alternate N``: bot, pong, bot, pong, ...; one summary table."""
+    from provenance import engine_version  # bench/ is on sys.path when run as a script
+
+    pairs: list[tuple[Result, Result]] = []
+    for run in range(1, options.alternate + 1):
+        pair = []
+        for pong in (False, True):
+            options.pong = pong
+            result = asyncio.run(run_once(options))
+            print(f"run {run}, {result.mode}: {result.rate:,.0f} /s, bot CPU "
+                  f"{result.bot_cpu_s * 1000 / result.messages:.2f} ms per message"
+                  f"{', FAILED' if result.failed else ''}", file=sys.stderr, flush=True)
+            pair.append(result)
+        pairs.append((pair[0], pair[1]))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# Load: residency bot and pong reference, {options.alternate} runs each, "
+          "alternating\n")
+    print(f"Engine: {engine_version()}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, load average after the runs {load}\n")
+    print(f"{options.messages:,} messages per run, {options.in_flight} in flight; "
+          "median, then the range in brackets.\n")
+    print(render_alternating(pairs))
+    failed = [r for pair in pairs for r in pair if r.failed]
+    for result in failed:
+        print(f"\nA {result.mode} run failed: missing {result.missing}, duplicated "
+              f"{result.duplicates}, stray {result.stray}, stalled {result.stalled}; "
+              f"{result.harness_problem or ''}")
+    print(f"\nCommand (from the repository root):\n\n    {command}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
