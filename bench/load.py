@@ -66,6 +66,7 @@ import cProfile
 import importlib
 import io
 import math
+import multiprocessing
 import os
 import platform
 import pstats
@@ -78,6 +79,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -625,6 +627,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failed else 0
 
 
+def run_once_blocking(options: argparse.Namespace) -> Result:
+    """One run, for a worker process."""
+    return asyncio.run(run_once(options))
+
+
+def run_in_fresh_process(options: argparse.Namespace) -> Result:
+    """One run in a new process. Eight pairs in one long-lived process drifted: the bot's
+    rate fell from 1,243 /s in the first runs to 819-929 /s in the later ones while pong's
+    rose, and the emulator's CPU per bot message spread over 0.49-0.77 ms."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(run_once_blocking, options).result()
+
+
 def main_alternating(options: argparse.Namespace, command: str) -> int:
     """``--alternate N``: bot, pong, bot, pong, ...; one summary table."""
     from provenance import engine_version  # bench/ is on sys.path when run as a script
@@ -634,7 +650,7 @@ def main_alternating(options: argparse.Namespace, command: str) -> int:
         pair = []
         for pong in (False, True):
             options.pong = pong
-            result = asyncio.run(run_once(options))
+            result = run_in_fresh_process(options)
             print(f"run {run}, {result.mode}: {result.rate:,.0f} /s, bot CPU "
                   f"{result.bot_cpu_s * 1000 / result.messages:.2f} ms per message"
                   f"{', FAILED' if result.failed else ''}", file=sys.stderr, flush=True)
