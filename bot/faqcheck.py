@@ -151,7 +151,8 @@ def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) -
 def confusion_warnings(
     path: str, faq: Faq, matcher: Matcher, locate: Callable[..., Location]
 ) -> list[Problem]:
-    """An entry's question or aliases the matcher itself would not answer with that entry."""
+    """An entry's question or aliases that, asked in slightly other words, the matcher would
+    not answer with that entry (asked word for word, a phrasing always gets its entry)."""
     problems = []
     for index, entry in enumerate(faq.entries):
         phrasings: list[tuple[tuple[str | int, ...], str, str]] = [
@@ -159,7 +160,7 @@ def confusion_warnings(
         phrasings += [(("entries", index, "aliases", position), "alias", alias)
                       for position, alias in enumerate(entry.aliases)]
         for where, kind, text in phrasings:
-            ranking = matcher.rank(text)
+            ranking = matcher.rank(text, exact_phrasings=False)  # as a close variant scores
             ranked = [c for c in ranking if c.id != entry.id]
             own = next((c for c in ranking if c.id == entry.id), None)
             if not ranked or own is None:
@@ -171,8 +172,8 @@ def confusion_warnings(
                 problems.append(
                     Problem(path, line, column,
                             f"{kind} '{text}' scores {own.score:.2f} for '{entry.id}' but "
-                            f"{rival.score:.2f} for '{rival.id}': members asking this may get "
-                            "choices instead of an answer",
+                            f"{rival.score:.2f} for '{rival.id}': members asking something close "
+                            "to it may get choices instead of an answer",
                             f"reword it with words specific to '{entry.id}', or move it to "
                             f"'{rival.id}'" if kind == "alias" else
                             f"find which alias of '{rival.id}' pulls it there and reword that",

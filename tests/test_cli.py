@@ -286,11 +286,12 @@ def test_chat_picks_the_related_entry_of_a_decline_by_number():
     loose = Thresholds(answer=0.99, margin=0.04, suggest=0.99, suggest_window=0.1, related=0.3)
     knowledge = load_faq(ROOT / "data" / "faqs.yaml", loose, check_confusion=False).knowledge
     assert knowledge is not None
-    _, declined = respond(knowledge, "is the residency paid?")
+    # Not word for word a phrasing (that would score 1.0 and be answered).
+    _, declined = respond(knowledge, "so is the residency paid?")
     assert declined.body.startswith(DECLINE_TEXT)
     assert "1. Is the residency paid?" in declined.as_text()
     out = io.StringIO()
-    chat.run(knowledge, io.StringIO("is the residency paid?\n1\n"), out, interactive=False)
+    chat.run(knowledge, io.StringIO("so is the residency paid?\n1\n"), out, interactive=False)
     salary = knowledge.entry("salary")
     assert salary is not None
     assert out.getvalue() == (declined.as_text() + "\n\n"

@@ -80,6 +80,26 @@ def test_plain_words_question_is_answered_with_the_right_entry(matcher, question
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("do i have to work for free", "salary"),  # 'fees' ("is it free to apply") is close
+    ("whats the salary", "salary"),  # the not-covered 'salary-figure' topic is close
+    ("do i need to be in the office", "relocation"),  # the 'offices' topic is close
+])
+def test_a_question_that_is_one_of_an_entrys_phrasings_gets_that_entry(
+    matcher, question, entry_id
+):
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id, match.confidence) == (Decision.ANSWER, entry_id, 1.0)
+    # In other words it is a close call, which is why the exact phrasing has to decide.
+    assert matcher.rank(question, exact_phrasings=False)[0].score < 0.7
+
+
+def test_character_trigrams_settle_what_whole_words_leave_to_the_wrong_entry(matcher):
+    # Scored on whole words alone (Weights.trigrams = 0), this was answered with 'benefits'.
+    match = matcher.match("what should my application include?")
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "how-to-apply")
+
+
 @pytest.mark.parametrize("question", [
     "20 hrs a week max, would that work or is it a no go",
     "can i do just 3 days a week or is that a no-go",
@@ -409,7 +429,7 @@ def test_no_related_entry_when_a_not_covered_topic_is_closer():
     matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),
                        EntryText("~deadline", ["when is the deadline to apply"], declines=True)],
                       loose)
-    related = matcher.match("where do i apply").related
+    related = matcher.match("where should i apply").related
     assert related is not None and related.id == "how-to-apply"
     declined = matcher.match("when is the deadline to apply?")
     assert declined.decision is Decision.DECLINE and declined.related is None
