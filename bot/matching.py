@@ -35,10 +35,12 @@ function words ("who is this for?") is scored against phrasings like it.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import operator
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import chain, repeat
 
 from rapidfuzz import fuzz, process
 
@@ -63,25 +65,109 @@ WORD_CACHE_LIMIT = 50_000
 # up; it is scored by its closest phrasing made of function words too, if that is close.
 CONTENTLESS_MIN_SIMILARITY = 80.0
 CONTENTLESS_CHOICES = 5
+# FAQs up to this many entries build every entry's trigram centroid at load (this one: about
+# 25 ms); larger ones build each the first time a question comes near it, so 10,000 entries
+# neither wait seconds to load nor hold a hundred megabytes of centroids nobody asks about.
+EAGER_TRIGRAM_ENTRIES = 1_000
 
 _WORD_TRIGRAMS: dict[str, tuple[str, ...]] = {}
 
 
-def _trigram_counts(words: Iterable[str]) -> dict[str, int]:
-    """How often each character trigram occurs in the words, each padded with spaces
-    (" re", "rem", ..., "te "), so word starts and ends count as well."""
-    counts: dict[str, int] = defaultdict(int)
-    for word in words:
-        grams = _WORD_TRIGRAMS.get(word)
-        if grams is None:
-            padded = f" {word} "
-            grams = tuple(padded[i:i + 3] for i in range(len(padded) - 2))
-            if len(_WORD_TRIGRAMS) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
-                _WORD_TRIGRAMS.clear()
-            _WORD_TRIGRAMS[word] = grams
-        for gram in grams:
-            counts[gram] += 1
-    return counts
+def _word_trigrams(word: str) -> tuple[str, ...]:
+    """A word's character trigrams, padded with spaces so its start and end count too:
+    "remote" -> " re", "rem", "emo", "mot", "ote", "te "."""
+    grams = _WORD_TRIGRAMS.get(word)
+    if grams is None:
+        padded = f" {word} "
+        grams = tuple(padded[i:i + 3] for i in range(len(padded) - 2))
+        if len(_WORD_TRIGRAMS) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
+            _WORD_TRIGRAMS.clear()
+        _WORD_TRIGRAMS[word] = grams
+    return grams
+
+
+def _trigram_counts(words: Iterable[str]) -> Counter[str]:
+    return Counter(chain.from_iterable(map(_word_trigrams, words)))
+
+
+class _Trigrams:
+    """Character-trigram TF-IDF: each entry's centroid (the unit sum of its phrasings' unit
+    vectors), and a question's cosine with it, added up word by word.
+
+    A question's vector is the sum of its words' vectors; its length is taken as if its
+    words shared no trigram. Then both the length and the dot product with an entry are
+    sums over words, each cached, instead of a vector of some fifty trigrams per question.
+    Centroids are built the first time an entry is shortlisted, so a large FAQ pays only
+    for the entries questions come near.
+    """
+
+    def __init__(self, phrasings: Sequence[Sequence[str]]) -> None:
+        self._phrasings = phrasings  # per entry, each phrasing's normalised words joined
+        frequency: Counter[str] = Counter()
+        for texts in phrasings:
+            frequency.update(set(chain.from_iterable(
+                map(_word_trigrams, " ".join(texts).split()))))
+        self._idf = {g: math.log(1.0 + len(phrasings) / df) for g, df in frequency.items()}
+        self._unknown_idf = max(self._idf.values(), default=1.0)
+        self._weighted: list[dict[str, float] | None] = [None] * len(phrasings)
+        if len(phrasings) <= EAGER_TRIGRAM_ENTRIES:
+            for entry in range(len(phrasings)):
+                self._centroid(entry)
+        self._squares: dict[str, float] = {}
+        self._dots: list[dict[str, float]] = [{} for _ in phrasings]
+
+    def _centroid(self, entry: int) -> dict[str, float]:
+        """The entry's unit centroid, each trigram premultiplied by its IDF."""
+        weighted = self._weighted[entry]
+        if weighted is None:
+            idf = self._idf
+            centroid: dict[str, float] = defaultdict(float)
+            for text in self._phrasings[entry]:
+                vector = {g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
+                norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+                for g, v in vector.items():
+                    centroid[g] += v / norm
+            length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+            weighted = self._weighted[entry] = {g: idf[g] * v / length
+                                                for g, v in centroid.items()}
+        return weighted
+
+    def norm(self, words: Sequence[str]) -> float:
+        """The length of the question's trigram vector (unknown trigrams at the top IDF)."""
+        squares = self._squares
+        try:  # the common case, every word seen before: one C-level pass
+            return math.sqrt(sum(map(squares.__getitem__, words)))
+        except KeyError:
+            pass
+        if len(squares) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
+            squares.clear()
+        idf, unknown = self._idf, self._unknown_idf
+        for word in words:
+            if word not in squares:
+                grams = _word_trigrams(word)
+                if len(set(grams)) == len(grams):  # no trigram twice: the usual case
+                    weights = list(map(idf.get, grams, repeat(unknown, len(grams))))
+                    squares[word] = sum(map(operator.mul, weights, weights))
+                else:  # "banana": "ana" counts twice
+                    squares[word] = sum((n * idf.get(g, unknown)) ** 2
+                                        for g, n in Counter(grams).items())
+        return math.sqrt(sum(map(squares.__getitem__, words)))
+
+    def dot(self, words: Sequence[str], entry: int) -> float:
+        """The question's trigram vector dotted with the entry's unit centroid."""
+        dots = self._dots[entry]
+        try:
+            return sum(map(dots.__getitem__, words))
+        except KeyError:
+            pass
+        if len(dots) >= WORD_CACHE_LIMIT:
+            dots.clear()
+        weighted = self._centroid(entry)
+        for word in words:
+            if word not in dots:
+                grams = _word_trigrams(word)
+                dots[word] = sum(map(weighted.get, grams, repeat(0.0, len(grams))))
+        return sum(map(dots.__getitem__, words))
 
 
 class Decision(StrEnum):
@@ -114,7 +200,7 @@ class Weights:
     coverage: float = 0.40
     fuzzy: float = 0.30
     # The three above make the word score; this share of the final score is the
-    # character-trigram cosine instead (see ``Matcher._trigram_cosine``).
+    # character-trigram cosine instead (see ``_Trigrams``).
     trigrams: float = 0.40
     unknown_word_idf: float = 1.0  # as a fraction of the rarest known word's IDF
 
@@ -191,9 +277,7 @@ class Matcher:
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
-        self._trigram_centroids = self._build_trigram_centroids(self._sorted_phrasings)
-        self._trigram_squares: dict[str, float] = {}
-        self._trigram_dots: list[dict[str, float]] = [{} for _ in entries]
+        self._trigrams = _Trigrams(self._sorted_phrasings)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
         # Typos are corrected towards the FAQ's words and longer function words ("ther" ->
@@ -211,29 +295,6 @@ class Matcher:
             for s, v in centroid.items():
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
-
-    def _build_trigram_centroids(
-        self, phrasings: Sequence[Sequence[str]]
-    ) -> list[dict[str, float]]:
-        """Per entry, the unit sum of its phrasings' unit trigram TF-IDF vectors."""
-        counts = [[_trigram_counts(text.split()) for text in texts] for texts in phrasings]
-        frequency: dict[str, int] = defaultdict(int)
-        for entry in counts:
-            for gram in set().union(*entry):
-                frequency[gram] += 1
-        self._trigram_idf = {g: math.log(1.0 + len(counts) / df) for g, df in frequency.items()}
-        self._unknown_trigram_idf = max(self._trigram_idf.values(), default=1.0)
-        centroids = []
-        for entry in counts:
-            centroid: dict[str, float] = defaultdict(float)
-            for phrasing in entry:
-                vector = {g: n * self._trigram_idf[g] for g, n in phrasing.items()}
-                norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-                for g, v in vector.items():
-                    centroid[g] += v / norm
-            length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-            centroids.append({g: v / length for g, v in centroid.items()})
-        return centroids
 
     def _centroid(self, stems_of_phrasings: Sequence[set[str]]) -> dict[str, float]:
         """The sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
@@ -381,7 +442,7 @@ class Matcher:
         # A stable sort on a C-level key: deterministic, and cheaper than heapq with a lambda.
         shortlist = sorted(lexical, key=lexical.__getitem__, reverse=True)[:RERANK_CANDIDATES]
         scores: dict[int, float] = {}
-        trigram_norm = self._trigram_norm(query.words) if w.trigrams else 0.0
+        trigram_norm = self._trigrams.norm(query.words) if w.trigrams else 0.0
         for entry in shortlist:
             best = process.extractOne(query.text, self._sorted_phrasings[entry], scorer=fuzz.ratio)
             fuzzy = best[1] / 100.0 if best else 0.0
@@ -390,44 +451,10 @@ class Matcher:
                 continue
             score = lexical[entry] + w.fuzzy * fuzzy
             if trigram_norm:
-                cosine = self._trigram_dot(query.words, entry) / trigram_norm
+                cosine = self._trigrams.dot(query.words, entry) / trigram_norm
                 score = (1.0 - w.trigrams) * score + w.trigrams * cosine
             scores[entry] = min(1.0, score)
         return scores
-
-    # The question's trigram vector is the sum of its words' TF-IDF trigram vectors, and its
-    # length is taken as if the words shared no trigram: both then add up word by word, from
-    # per-word caches, instead of building a vector of some fifty trigrams per question.
-
-    def _trigram_norm(self, words: Sequence[str]) -> float:
-        squares = self._trigram_squares
-        try:  # the common case, every word seen before: one C-level pass
-            return math.sqrt(sum(map(squares.__getitem__, words)))
-        except KeyError:
-            pass
-        if len(squares) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
-            squares.clear()
-        idf, unknown = self._trigram_idf, self._unknown_trigram_idf
-        for word in words:
-            if word not in squares:
-                squares[word] = sum((n * idf.get(g, unknown)) ** 2
-                                    for g, n in _trigram_counts((word,)).items())
-        return math.sqrt(sum(map(squares.__getitem__, words)))
-
-    def _trigram_dot(self, words: Sequence[str], entry: int) -> float:
-        dots = self._trigram_dots[entry]
-        try:
-            return sum(map(dots.__getitem__, words))
-        except KeyError:
-            pass
-        if len(dots) >= WORD_CACHE_LIMIT:
-            dots.clear()
-        centroid, idf = self._trigram_centroids[entry], self._trigram_idf
-        for word in words:
-            if word not in dots:
-                dots[word] = sum(n * idf[g] * centroid[g]
-                                 for g, n in _trigram_counts((word,)).items() if g in centroid)
-        return sum(map(dots.__getitem__, words))
 
     def decide(self, candidates: Sequence[Candidate]) -> Match:
         """Turn ranked candidates into answer / suggest / decline.
