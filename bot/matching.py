@@ -114,7 +114,8 @@ class _Trigrams:
             for entry in range(len(phrasings)):
                 self._centroid(entry)
         self._squares: dict[str, float] = {}
-        self._dots: list[dict[str, float]] = [{} for _ in phrasings]
+        self._dots: list[dict[str, float]] = [{} for _ in phrasings]  # per entry, per word
+        self._cached_dots = 0
 
     def _centroid(self, entry: int) -> dict[str, float]:
         """The entry's unit centroid, each trigram premultiplied by its IDF."""
@@ -160,13 +161,16 @@ class _Trigrams:
             return sum(map(dots.__getitem__, words))
         except KeyError:
             pass
-        if len(dots) >= WORD_CACHE_LIMIT:
-            dots.clear()
+        if self._cached_dots >= WORD_CACHE_LIMIT:  # one budget for all entries together
+            for cache in self._dots:
+                cache.clear()
+            self._cached_dots = 0
         weighted = self._centroid(entry)
         for word in words:
             if word not in dots:
                 grams = _word_trigrams(word)
                 dots[word] = sum(map(weighted.get, grams, repeat(0.0, len(grams))))
+                self._cached_dots += 1
         return sum(map(dots.__getitem__, words))
 
 

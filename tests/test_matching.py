@@ -307,6 +307,23 @@ def test_question_after_4000_characters_of_symbols_is_answered(matcher):
     assert (match.decision, match.entry_id) == (Decision.ANSWER, "relocation")
 
 
+def test_a_flood_of_never_seen_words_keeps_the_word_caches_bounded(monkeypatch):
+    import bot.matching
+    import bot.normalise
+
+    monkeypatch.setattr(bot.matching, "WORD_CACHE_LIMIT", 40)
+    monkeypatch.setattr(bot.normalise, "WORD_CACHE_LIMIT", 40)
+    matcher = Matcher([EntryText("remote", ["can i work remotely", "is it remote"]),
+                       EntryText("fees", ["is there an application fee", "is it free"])])
+    for n in range(300):  # every question brings words no cache has seen
+        question = f"is it remote or is there a fee zq{n}a zq{n}b zq{n}c"
+        assert matcher.match(question).candidates  # still answered normally meanwhile
+    trigrams = matcher._trigrams
+    assert sum(len(cache) for cache in trigrams._dots) <= 40
+    assert len(trigrams._squares) <= 40 and len(matcher._cache) <= 40
+    assert len(bot.matching._WORD_TRIGRAMS) <= 40 and len(bot.normalise._WORD_FORMS) <= 40
+
+
 def test_question_at_the_end_of_a_4000_character_message_is_answered(matcher):
     message = "blah " * 790 + "do I have to relocate?"
     match = matcher.match(message)
