@@ -18,8 +18,8 @@ How a question is scored against an entry (each signal is 0..1):
   share " ap", "app", "ppl"). On CLINC150 val and the four tuning sets it ranked the right
   entry first more often; measured in BENCHMARKS.md.
 
-A question (or a clause of it) that is word for word one of an entry's phrasings scores 1.0
-for that entry: a moderator wrote it for exactly that entry.
+A question (or a clause of it) made of exactly the words of one of an entry's phrasings or
+keywords (in any order) scores 1.0 for that entry: a moderator wrote it for that entry.
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
 ("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
@@ -97,8 +97,8 @@ class _Trigrams:
     A question's vector is the sum of its words' vectors; its length is taken as if its
     words shared no trigram. Then both the length and the dot product with an entry are
     sums over words, each cached, instead of a vector of some fifty trigrams per question.
-    Centroids are built the first time an entry is shortlisted, so a large FAQ pays only
-    for the entries questions come near.
+    Centroids are built at load (up to ``EAGER_TRIGRAM_ENTRIES`` entries), or else the first
+    time an entry is shortlisted.
     """
 
     def __init__(self, phrasings: Sequence[Sequence[str]]) -> None:
@@ -450,7 +450,7 @@ class Matcher:
         for entry in shortlist:
             best = process.extractOne(query.text, self._sorted_phrasings[entry], scorer=fuzz.ratio)
             fuzzy = best[1] / 100.0 if best else 0.0
-            if fuzzy == 1.0 and exact_phrasings:  # one of this entry's phrasings, word for word
+            if fuzzy == 1.0 and exact_phrasings:  # exactly the words of one of its phrasings
                 scores[entry] = 1.0
                 continue
             score = lexical[entry] + w.fuzzy * fuzzy
