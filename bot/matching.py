@@ -35,7 +35,6 @@ function words ("who is this for?") is scored against phrasings like it.
 from __future__ import annotations
 
 import math
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -86,6 +85,17 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     return grams
 
 
+def _unit_centroid(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
+    """The sum of the vectors, each scaled to unit length first, itself of unit length."""
+    centroid: dict[str, float] = defaultdict(float)
+    for vector in vectors:
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        for key, v in vector.items():
+            centroid[key] += v / norm
+    length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    return {key: v / length for key, v in centroid.items()}
+
+
 def _trigram_counts(words: Iterable[str]) -> Counter[str]:
     return Counter(chain.from_iterable(map(_word_trigrams, words)))
 
@@ -122,15 +132,10 @@ class _Trigrams:
         weighted = self._weighted[entry]
         if weighted is None:
             idf = self._idf
-            centroid: dict[str, float] = defaultdict(float)
-            for text in self._phrasings[entry]:
-                vector = {g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
-                norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-                for g, v in vector.items():
-                    centroid[g] += v / norm
-            length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-            weighted = self._weighted[entry] = {g: idf[g] * v / length
-                                                for g, v in centroid.items()}
+            centroid = _unit_centroid(
+                {g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
+                for text in self._phrasings[entry])
+            weighted = self._weighted[entry] = {g: idf[g] * v for g, v in centroid.items()}
         return weighted
 
     def norm(self, words: Sequence[str]) -> float:
@@ -145,13 +150,8 @@ class _Trigrams:
         idf, unknown = self._idf, self._unknown_idf
         for word in words:
             if word not in squares:
-                grams = _word_trigrams(word)
-                if len(set(grams)) == len(grams):  # no trigram twice: the usual case
-                    weights = list(map(idf.get, grams, repeat(unknown, len(grams))))
-                    squares[word] = sum(map(operator.mul, weights, weights))
-                else:  # "banana": "ana" counts twice
-                    squares[word] = sum((n * idf.get(g, unknown)) ** 2
-                                        for g, n in Counter(grams).items())
+                squares[word] = sum((n * idf.get(g, unknown)) ** 2
+                                    for g, n in Counter(_word_trigrams(word)).items())
         return math.sqrt(sum(map(squares.__getitem__, words)))
 
     def dot(self, words: Sequence[str], entry: int) -> float:
@@ -302,14 +302,8 @@ class Matcher:
 
     def _centroid(self, stems_of_phrasings: Sequence[set[str]]) -> dict[str, float]:
         """The sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
-        centroid: dict[str, float] = defaultdict(float)
-        for stems in stems_of_phrasings:
-            vector = {s: self._term_weight(s) for s in stems}
-            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-            for s, w in vector.items():
-                centroid[s] += w / norm
-        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-        return {s: v / length for s, v in centroid.items()}
+        return _unit_centroid({s: self._term_weight(s) for s in stems}
+                              for stems in stems_of_phrasings)
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
