@@ -35,6 +35,7 @@ function words ("who is this for?") is scored against phrasings like it.
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -150,8 +151,13 @@ class _Trigrams:
         idf, unknown = self._idf, self._unknown_idf
         for word in words:
             if word not in squares:
-                squares[word] = sum((n * idf.get(g, unknown)) ** 2
-                                    for g, n in Counter(_word_trigrams(word)).items())
+                grams = _word_trigrams(word)
+                if len(set(grams)) == len(grams):  # no trigram twice: the usual case
+                    weights = list(map(idf.get, grams, repeat(unknown, len(grams))))
+                    squares[word] = sum(map(operator.mul, weights, weights))
+                else:  # "banana": "ana" counts twice
+                    squares[word] = sum((n * idf.get(g, unknown)) ** 2
+                                        for g, n in Counter(grams).items())
         return math.sqrt(sum(map(squares.__getitem__, words)))
 
     def dot(self, words: Sequence[str], entry: int) -> float:
