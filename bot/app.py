@@ -110,6 +110,27 @@ class ResidencyBot(commands.Bot):
         self._question_log_running = False
         self._question_log_closing: asyncio.Task[None] | None = None
         self._checked_channels = False
+        self._skip_own_message_events()
+
+    def _skip_own_message_events(self) -> None:
+        """Do not build a ``Message`` from the gateway's echo of the bot's own messages.
+
+        Every reply comes back as MESSAGE_CREATE with its embed, buttons and the question
+        it replies to; discord.py would parse all of it into a ``Message`` and dispatch
+        ``on_message``, which ignores bots, and keep nothing (no message cache). Other
+        authors' messages are parsed as before. Measured in BENCHMARKS.md ("Load").
+        """
+        state = self._connection
+        parse = state.parsers["MESSAGE_CREATE"]
+
+        def parse_message_create(data: dict[str, Any]) -> None:
+            author = data.get("author")
+            if (state.self_id is not None and author is not None
+                    and "webhook_id" not in data and author.get("id") == str(state.self_id)):
+                return
+            parse(data)
+
+        state.parsers["MESSAGE_CREATE"] = parse_message_create
 
     # --- state the cogs read ----------------------------------------------------------
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import discord
+
 from bot.cogs.answers import looks_like_question
 from bot.discord_render import SOMETHING_WENT_WRONG
 from bot.matching import Decision
@@ -33,6 +37,28 @@ async def test_mention_gets_an_embed_answer_with_links_and_feedback(residency: R
     assert button(reply, "Announcement")["url"] == ANNOUNCEMENT_URL
     assert {"Helpful", "Not helpful"} <= set(reply.buttons)
     assert no_pings(reply)
+
+
+async def test_members_messages_reach_the_bot_but_the_echo_of_its_own_replies_does_not(
+    residency: Residency,
+) -> None:
+    authors: list[int] = []
+
+    async def on_message(message: discord.Message) -> None:
+        authors.append(message.author.id)
+
+    residency.bot.add_listener(on_message)
+    message, reply = await residency.mention("how long is the residency?")
+    # The gateway delivers in order: once this later message has reached the bot, so has
+    # the echo of the reply.
+    later = asyncio.ensure_future(residency.bot.wait_for(
+        "message", check=lambda m: m.content == "ok thanks", timeout=10))
+    await residency.dc.say("member", "general", "ok thanks")
+    await later
+    member = int(message["author"]["id"])
+    assert authors == [member, member]
+    assert residency.bot.user is not None and residency.bot.user.id not in authors
+    assert reply.embeds[0]["title"] == residency.question("duration")
 
 
 async def test_dm_question_is_answered(residency: Residency) -> None:
