@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     want need mean also still currently actually basically just like kind sort lol lmao
     haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
     good awesome morning evening gm gn much many lot lots thing things stuff anything
-    something every each even well able sure yeah yep nope maybe ever""".split()
+    something every each even well able sure yeah yep nope maybe ever
+    sir madam maam kindly plz dear regards hii heyy""".split()
 )
 
 # Long messages are also scored clause by clause; the question is usually the last one.
