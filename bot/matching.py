@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import chain, repeat
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -215,9 +216,8 @@ class Weights:
     unknown_word_idf: float = 1.0  # as a fraction of the rarest known word's IDF
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One entry and its score for a question."""
+class Candidate(NamedTuple):
+    """One entry and its score for a question (a named tuple: several are made per question)."""
 
     id: str
     score: float
@@ -422,22 +422,24 @@ class Matcher:
         if norm_sq == 0.0:
             return {}
         norm = math.sqrt(norm_sq)
-        dot: dict[int, float] = defaultdict(float)
-        coverage: dict[int, float] = defaultdict(float)
-        function_words: list[tuple[str, float]] = []
+        dot: dict[int, float] = {}
+        coverage: dict[int, float] = {}
+        function_words: list[tuple[str, float, float]] = []
+        postings = self._postings
         for s, weight in query.weights.items():
+            square = weight * weight
             if s in STOPWORDS:
-                function_words.append((s, weight))
+                function_words.append((s, weight, square))
                 continue
-            for entry, unit in self._postings.get(s, ()):
-                dot[entry] += weight * unit
-                coverage[entry] += weight * weight
+            for entry, unit in postings.get(s, ()):
+                dot[entry] = dot.get(entry, 0.0) + weight * unit
+                coverage[entry] = coverage.get(entry, 0.0) + square
         for entry in dot:
             own = self._function_words[entry]
-            for s, weight in function_words:
+            for s, weight, square in function_words:
                 if s in own:
                     dot[entry] += weight * own[s]
-                    coverage[entry] += weight * weight
+                    coverage[entry] += square
         w = self.weights
         lexical = {
             entry: w.centroid * dot[entry] / norm + w.coverage * coverage[entry] / norm_sq

@@ -121,6 +121,9 @@ _PUNCTUATED = re.compile("|".join(
 
 _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words
+# The same split for ASCII text (most messages): a bytes translate and a split, about
+# five times faster than the regex.
+_ASCII_SEPARATORS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 _WORD_FORMS: dict[str, tuple[str, ...]] = {}
 WORD_CACHE_LIMIT = 50_000
 
@@ -197,7 +200,10 @@ def normalise(text: str) -> str:
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), and emoji become words: cap again.
         text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_CHARACTERS))
-    text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
+    if text.isascii():  # most messages: lower() is casefold(), "`" the one ASCII look-alike
+        text = _ASCII_CONTROL.sub(" ", text).lower().replace("`", "'")
+    else:
+        text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
     # on every message, and the substitutions cost more than the checks.
     if "<" in text or "@" in text or "http" in text:
@@ -210,7 +216,11 @@ def normalise(text: str) -> str:
         text = _NOT_CONTRACTION.sub(" not", text)
         text = _CONTRACTION_SUFFIXES.sub(_expand_contraction, text)
     words: list[str] = []
-    for word in _WORD.findall(text):
+    if text.isascii():
+        raw = text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
+    else:
+        raw = _WORD.findall(text)
+    for word in raw:
         words.extend(_word_forms(word))
     if len(words) > MAX_WORDS:  # keep both ends, like cap_length
         words = words[: MAX_WORDS // 2] + words[-(MAX_WORDS // 2) :]
