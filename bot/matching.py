@@ -38,7 +38,7 @@ import math
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import chain, repeat
 from typing import NamedTuple
@@ -223,8 +223,7 @@ class Candidate(NamedTuple):
     score: float
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The matcher's verdict: the decision, the answered entry and the closest entries."""
 
     decision: Decision
@@ -501,5 +500,5 @@ class Matcher:
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
         match = self.decide(entries)
         if topic_first and match.related is not None:  # "deadline?" is not about applying
-            match = replace(match, related=None)
+            match = match._replace(related=None)
         return match
