@@ -200,10 +200,11 @@ def normalise(text: str) -> str:
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), and emoji become words: cap again.
         text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_CHARACTERS))
+    text = _strip_invisible(text)
     if text.isascii():  # most messages: lower() is casefold(), "`" the one ASCII look-alike
-        text = _ASCII_CONTROL.sub(" ", text).lower().replace("`", "'")
+        text = text.lower().replace("`", "'")
     else:
-        text = _strip_invisible(text).casefold().translate(_APOSTROPHES)
+        text = text.casefold().translate(_APOSTROPHES)
     # The checks before each substitution skip work most messages don't need: this runs
     # on every message, and the substitutions cost more than the checks.
     if "<" in text or "@" in text or "http" in text:
