@@ -53,7 +53,8 @@ def content_words(words: Iterable[str]) -> int:
 
 
 def segments(question: str) -> list[list[str]]:
-    """Normalised words of the whole message, plus of its last clauses when it has several."""
+    """Normalised words of the whole message, plus of its last clauses when it has several
+    (each different one once)."""
     text = cap_length(question)
     whole = normalise(text).split()
     pieces = [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()]
@@ -67,7 +68,11 @@ def segments(question: str) -> list[list[str]]:
         clauses.append(tail[starts[0]:] if starts else tail)
     if len(clauses) <= 1 and len(whole) <= TAIL_WORDS * 2:
         return [whole]
-    return [whole, *clauses[-MAX_CLAUSES:]]
+    parts = [whole]
+    for clause in clauses[-MAX_CLAUSES:]:
+        if clause not in parts:  # the tail is often the last clause again: score it once
+            parts.append(clause)
+    return parts
 
 
 def stem(word: str) -> str:
