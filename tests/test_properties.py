@@ -99,6 +99,25 @@ def test_normalised_text_is_single_spaced_words(message):
     assert words == " ".join(words.split())
 
 
+# Plain ASCII messages take a faster path through normalise than other text; a word in
+# another script in front must not change how the rest is read. (Short enough that the
+# word and length caps do not come into play.)
+ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127), max_size=100)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(ASCII_TEXT)
+def test_ascii_message_reads_the_same_after_a_word_in_another_script(message):
+    assert normalise("жж " + message).split() == ["жж", *normalise(message).split()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII_TEXT, st.sampled_from(["\u200b", "\ufeff", "\u202e"]))
+def test_an_invisible_character_in_an_ascii_message_changes_nothing(message, invisible):
+    words = message.split(" ")
+    assert normalise(invisible.join(words)) == normalise("".join(words))
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(min_size=MAX_HEAD_CHARS, max_size=MAX_HEAD_CHARS),
