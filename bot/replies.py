@@ -34,9 +34,11 @@ HELLO_TEXT = (
     "\"is it remote?\" or \"is it paid?\". `/faq list` shows every answer."
 )
 THANKS_TEXT = "You're welcome! Ask me anything else about the residency."
+BYE_TEXT = "Bye! Ask me again any time."
 
-# A message made only of these words is a greeting or a thank-you, not a question: it gets
-# a friendly word instead of "I can't answer that", and is left out of the unanswered report.
+# A message made only of these words is a greeting, a thank-you or a goodbye, not a
+# question: it gets a friendly word instead of "I can't answer that", and is left out of
+# the unanswered report.
 _GREETINGS = frozenset(
     "hi hii hello helo hey heya hiya howdy yo hallo hola bonjour gm morning afternoon evening "
     "good day sup".split()
@@ -45,12 +47,15 @@ _THANKS = frozenset(
     "thanks thank thankyou thx ty tysm tyvm cheers appreciate appreciated grateful merci "
     "thanx".split()
 )
+_FAREWELLS = frozenset(
+    "bye byebye goodbye cya ciao ttyl night goodnight gn later".split()
+)
 _SMALL_TALK_FILLER = frozenset(
     "you u so much very a lot all everyone guys folks there bot team ok okay cool great nice "
     "awesome perfect again for the your help helpful that was it this is really mate friend "
-    "people got and i".split()
+    "people got and i sir madam maam ma am dear kindly bro sis buddy see".split()
 )
-_SMALL_TALK = _GREETINGS | _THANKS | _SMALL_TALK_FILLER
+_SMALL_TALK = _GREETINGS | _THANKS | _FAREWELLS | _SMALL_TALK_FILLER
 SMALL_TALK_MAX_WORDS = 8
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -159,7 +164,7 @@ def suggest(knowledge: Knowledge, entry_ids: tuple[str, ...]) -> Reply:
 
 
 def small_talk(text: str) -> str | None:
-    """The friendly reply to a bare greeting or thank-you; None for anything else."""
+    """The friendly reply to a bare greeting, thank-you or goodbye; None for anything else."""
     words = normalise(text).split()
     if not words or len(words) > SMALL_TALK_MAX_WORDS:
         return None
@@ -168,6 +173,8 @@ def small_talk(text: str) -> str | None:
         return None
     if any(form & _THANKS for form in forms):
         return THANKS_TEXT
+    if any(form & _FAREWELLS for form in forms):  # "good night", "ok bye"
+        return BYE_TEXT
     return HELLO_TEXT if any(form & _GREETINGS for form in forms) else None
 
 

@@ -10,6 +10,7 @@ import pytest
 from bot.knowledge import Knowledge, load_faq, load_faq_text
 from bot.matching import Candidate, Decision, Match
 from bot.replies import (
+    BYE_TEXT,
     DECLINE_TEXT,
     HELLO_TEXT,
     MESSAGE_LIMIT,
@@ -178,11 +179,20 @@ def test_a_bare_greeting_gets_a_hello_with_an_example_question(shipped, text):
 
 
 @pytest.mark.parametrize("text", ["thanks!", "thank you so much", "thx bot", "ty",
-                                  "ok cool, thanks a lot", "Thanks, that was helpful"])
+                                  "ok cool, thanks a lot", "Thanks, that was helpful",
+                                  "thank you sir", "thank u so much ma'am", "ok thanks bye",
+                                  "thanks a lot, good night"])
 def test_a_bare_thank_you_gets_you_are_welcome(shipped, text):
     match, reply = respond(shipped, text)
     assert match.decision is Decision.DECLINE
     assert reply.body == THANKS_TEXT
+
+
+@pytest.mark.parametrize("text", ["bye", "ok bye!", "good night", "cya later guys"])
+def test_a_bare_goodbye_gets_a_goodbye(shipped, text):
+    match, reply = respond(shipped, text)
+    assert match.decision is Decision.DECLINE
+    assert reply.body == BYE_TEXT
 
 
 def test_a_greeting_or_thanks_with_a_question_gets_the_question_answered(shipped):
