@@ -14,6 +14,7 @@ from enum import StrEnum
 from bot.knowledge import Entry, Knowledge
 from bot.matching import Decision, Match
 from bot.normalise import normalise
+from bot.words import POLITE_ADDRESS
 
 # Discord limits (https://discord.com/developers/docs/resources/message):
 MESSAGE_LIMIT = 2000
@@ -50,10 +51,10 @@ _THANKS = frozenset(
 _FAREWELLS = frozenset(
     "bye byebye goodbye cya ciao ttyl night goodnight gn later".split()
 )
-_SMALL_TALK_FILLER = frozenset(
+_SMALL_TALK_FILLER = POLITE_ADDRESS | frozenset(
     "you u so much very a lot all everyone guys folks there bot team ok okay cool great nice "
     "awesome perfect again for the your help helpful that was it this is really mate friend "
-    "people got and i sir madam maam ma am dear kindly bro sis buddy see".split()
+    "people got and i ma am bro sis buddy see".split()
 )
 _SMALL_TALK = _GREETINGS | _THANKS | _FAREWELLS | _SMALL_TALK_FILLER
 SMALL_TALK_MAX_WORDS = 8

@@ -13,10 +13,14 @@ import snowballstemmer
 
 from bot.normalise import cap_length, normalise
 
+# How members address others politely ("sir", "kindly"): no topic, and no question either
+# (bot.replies counts them as small talk).
+POLITE_ADDRESS = frozenset("sir madam maam dear kindly".split())
+
 # Words that carry no topic: function words, greetings and chat filler. The matcher still
 # counts them, at bot.matching.STOPWORD_WEIGHT of a content word, so "is it paid" beats
 # "paid" alone on word order.
-STOPWORDS = frozenset(
+STOPWORDS = POLITE_ADDRESS | frozenset(
     """a about above after again all also am an and any anyone anybody are as at be been
     being before but by can could did do does doing done for from get got had has have
     having he her here hers him his how i if in into is it its just know let like me
@@ -30,7 +34,7 @@ STOPWORDS = frozenset(
     haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
     good awesome morning evening gm gn much many lot lots thing things stuff anything
     something every each even well able sure yeah yep nope maybe ever
-    sir madam maam kindly plz dear regards hii heyy""".split()
+    plz regards hii heyy""".split()
 )
 
 # Long messages are also scored clause by clause; the question is usually the last one.
