@@ -19,7 +19,9 @@ from bot.knowledge import FaqStore, load_faq
 from bot.reload import FaqReloader, ReloadReport
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTLE = 0.2
+# Far above save_in_two_writes' pause (itself above watchfiles' 50 ms step, so the first
+# write is seen alone): a loaded machine that oversleeps the pause must not read the half.
+SETTLE = 0.6
 NEW_FEES_ANSWER = "No. The residency is entirely free, with no fees of any kind."
 
 # The edits below find their place by entry id (ids are the FAQ's public contract), so

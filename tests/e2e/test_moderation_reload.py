@@ -22,6 +22,7 @@ from bot.settings import load_settings
 from tests.fakediscord import Harness, Member, Sent
 from tests.test_reload import (
     NEW_FEES_ANSWER,
+    SETTLE,
     break_syntax,
     copy_faq,
     duplicate_id,
@@ -84,7 +85,7 @@ def write_config(tmp_path: Path, faq: Path, dc: Harness) -> Path:
     config.write_text(f"""
 faq_path: {faq}
 watch_faq: true
-faq_reload_settle_seconds: 0.2
+faq_reload_settle_seconds: {SETTLE}
 answer_channels: []
 moderator_roles: [{moderator_role.id}]
 mod_log_channel: {dc.channel("mod-log").id}
@@ -178,7 +179,7 @@ async def test_a_save_in_several_writes_is_served_once_whole(moderated: Moderate
     report = await moderated.next_mod_log_post(since)
     assert report.embeds[0]["title"] == "FAQ reloaded"
     assert NEW_FEES_ANSWER in embed_body(await moderated.ask(FEES_QUESTION))
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(SETTLE * 2)
     assert len(moderated.mod_log_posts()) == 1  # no report of the half-written file
 
 
