@@ -468,6 +468,9 @@ class Matcher:
         ``related`` up. A best entry that no other entry comes
         within ``suggest_window`` of is answered. Otherwise it is answered only from
         ``answer`` up and ``margin`` ahead of the next; else the close ones are offered.
+        A rival counts as close from ``related`` up, even below ``suggest``: 0.40 against
+        0.37 is too close to call whatever the threshold (otherwise raising ``suggest``
+        would turn such coin flips into answers).
         """
         t = self.thresholds
         top = tuple(candidates[: t.max_choices])
@@ -479,9 +482,8 @@ class Matcher:
         runner_up = top[1].score if len(top) > 1 else 0.0
         if best.score >= t.answer and best.score - runner_up >= t.margin:
             return Match(Decision.ANSWER, best.id, best.score, top)
-        close = tuple(
-            c for c in top if c.score >= t.suggest and c.score >= best.score - t.suggest_window
-        )
+        floor = max(min(t.related, t.suggest), best.score - t.suggest_window)
+        close = tuple(c for c in top if c.score >= floor)
         if len(close) == 1:  # nothing else is close: there is no choice to offer
             return Match(Decision.ANSWER, best.id, best.score, top)
         return Match(Decision.SUGGEST, None, best.score, top, choices=close)

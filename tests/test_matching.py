@@ -387,6 +387,19 @@ def test_middling_score_with_no_close_rival_is_answered():
     assert (match.decision, match.entry_id) == (Decision.ANSWER, "fees")
 
 
+def test_a_rival_just_under_the_suggest_threshold_still_makes_it_a_choice():
+    # 0.45 against 0.38 is too close to call, though 0.38 is under suggest (0.4): raising
+    # suggest must not turn such a coin flip into a confident answer.
+    match = decide(("fees", 0.45), ("salary", 0.38))
+    assert match.decision is Decision.SUGGEST
+    assert [c.id for c in match.choices] == ["fees", "salary"]
+
+
+def test_a_rival_under_the_related_threshold_does_not_block_an_answer():
+    match = decide(("fees", 0.45), ("salary", 0.33))  # related defaults to 0.34
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "fees")
+
+
 def test_suggestions_are_at_most_three():
     match = decide(("a", 0.9), ("b", 0.89), ("c", 0.88), ("d", 0.87), ("e", 0.86))
     assert match.decision is Decision.SUGGEST
