@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ class ResidencyBot(commands.Bot):
         self._question_log_running = False
         self._question_log_closing: asyncio.Task[None] | None = None
         self._checked_channels = False
+        # Set by the answers cog while it is loaded (see on_message).
+        self.message_handler: Callable[[discord.Message], Awaitable[None]] | None = None
         self._skip_own_message_events()
 
     def _skip_own_message_events(self) -> None:
@@ -201,7 +204,13 @@ class ResidencyBot(commands.Bot):
             await self._question_log_closing
 
     async def on_message(self, message: discord.Message, /) -> None:
-        """Prefix commands are not used: free text is handled by the answers cog."""
+        """Free text goes to the answers cog; prefix commands are not used.
+
+        The cog hands its handler over instead of adding a listener: discord.py starts a
+        task for this method and another for each listener, for every message it sees.
+        """
+        if self.message_handler is not None:
+            await self.message_handler(message)
 
     async def on_ready(self) -> None:
         """Log the connection and check the configured channels once."""

@@ -7,6 +7,7 @@ real notifications, even when it quotes the question back.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -28,6 +29,8 @@ EMBED_FIELDS_LIMIT = 25
 EMBED_FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 MESSAGE_LIMIT = 2000
+# Distinct replies whose embed is kept (most replies are one of the FAQ's answers).
+EMBED_CACHE_SIZE = 256
 # How much of a member's text is quoted back: enough to recognise it, not to repost it.
 QUOTE_LIMIT = 100
 
@@ -53,8 +56,14 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(short))
 
 
+@functools.lru_cache(maxsize=EMBED_CACHE_SIZE)
 def reply_embed(reply: Reply) -> discord.Embed:
-    """The embed for a reply: title, body, fields and footer cut to Discord's limits."""
+    """The embed for a reply: title, body, fields and footer cut to Discord's limits.
+
+    A ``Reply`` is an immutable value and most are one of the FAQ's answers, so each is
+    rendered once (an edited answer is a different reply). The embed is shared between
+    sends: nothing may change it after this returns.
+    """
     embed = discord.Embed(
         title=truncate(reply.title, EMBED_TITLE_LIMIT) if reply.title else None,
         description=truncate(reply.body, EMBED_DESCRIPTION_LIMIT) if reply.body else None,

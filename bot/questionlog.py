@@ -98,6 +98,7 @@ class QuestionEvent:
     confidence: float
 
 
+@functools.lru_cache(maxsize=4096)  # the same members ask again: hash each once
 def hash_user(user_id: int, salt: str) -> str:
     """A stable pseudonym for a member: keyed BLAKE2b, so the id cannot be read back."""
     return hashlib.blake2b(str(user_id).encode("ascii"), key=_salt_key(salt),

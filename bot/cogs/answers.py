@@ -88,11 +88,15 @@ class Answers(commands.Cog):
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.answer_with_faq)
 
     async def cog_load(self) -> None:
-        """Context menus cannot be cog methods in discord.py; register it by hand."""
+        """Take the bot's messages; register the menu (context menus cannot be cog methods
+        in discord.py)."""
+        self.bot.message_handler = self.on_message
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
-        """Remove the menu with the cog."""
+        """Give the messages back and remove the menu with the cog."""
+        if self.bot.message_handler == self.on_message:
+            self.bot.message_handler = None
         self.bot.tree.remove_command(MENU_NAME, type=discord.AppCommandType.message)
 
     # --- free text --------------------------------------------------------------------
@@ -111,9 +115,11 @@ class Answers(commands.Cog):
         ids = {channel.id, getattr(channel, "parent_id", None)}  # threads of an answer channel
         return any(i in self.bot.settings.answer_channels for i in ids if i is not None)
 
-    @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """Answer mentions and DMs; answer confident questions in answer channels."""
+        """Answer mentions and DMs; answer confident questions in answer channels.
+
+        Called by ``ResidencyBot.on_message`` while this cog is loaded.
+        """
         if message.author.bot or message.webhook_id is not None or self.bot.user is None:
             return  # never talk to bots (or to ourselves)
         addressed = self._addressed(message)

@@ -61,6 +61,18 @@ async def test_members_messages_reach_the_bot_but_the_echo_of_its_own_replies_do
     assert reply.embeds[0]["title"] == residency.question("duration")
 
 
+async def test_unloading_the_answers_cog_stops_free_text_answers_until_it_is_back(
+    residency: Residency,
+) -> None:
+    await residency.bot.unload_extension("bot.cogs.answers")
+    message = await residency.dc.say("member", "general", "how long is the residency?",
+                                     mentions_bot=True)
+    await residency.dc.assert_no_reply(message)
+    await residency.bot.load_extension("bot.cogs.answers")
+    _, reply = await residency.mention("how long is the residency?")
+    assert reply.embeds[0]["title"] == residency.question("duration")
+
+
 async def test_dm_question_is_answered(residency: Residency) -> None:
     message = await residency.dc.dm("member", "is the residency paid?")
     reply = await residency.dc.reply_to(message)
