@@ -125,6 +125,8 @@ _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words
 # The same split for ASCII text (most messages): a bytes translate and a split, about
 # five times faster than the regex.
+# Dollar signs standing for money ("$$?", "is it $$$"), not an amount ("$200").
+_DOLLARS = re.compile(r"\${2,}|\$(?![\d.,])")
 _ASCII_SEPARATORS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 _WORD_FORMS: dict[str, tuple[str, ...]] = {}
 WORD_CACHE_LIMIT = 50_000
@@ -213,6 +215,8 @@ def normalise(text: str) -> str:
         text = _DISCORD_MARKUP.sub(" ", text)
     if "/" in text or "tl" in text or "nogo" in text or "no go" in text or "no-go" in text:
         text = _PUNCTUATED.sub(lambda found: _PUNCTUATED_SHORTHAND[found[0]], text)
+    if "$" in text:
+        text = _DOLLARS.sub(" money ", text)
     if "'" in text:
         for contraction, expansion in _IRREGULAR_CONTRACTIONS.items():
             text = text.replace(contraction, expansion)

@@ -41,6 +41,12 @@ def test_emoji_used_as_words_read_as_those_words():
     assert normalise("💰? 🏠 ok? need a 🎓") == "money home ok need a degree"
 
 
+def test_dollar_signs_read_as_money_but_an_amount_stays_a_number():
+    assert normalise("$$?") == "money"
+    assert normalise("is it $$$ or unpaid") == "is it money or unpaid"
+    assert normalise("do i pay $200 to join") == "do i pay 200 to join"
+
+
 def test_other_scripts_keep_their_letters():
     assert normalise("한국어 질문") == "한국어 질문"
 
