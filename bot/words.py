@@ -34,7 +34,7 @@ STOPWORDS = POLITE_ADDRESS | frozenset(
     haha hahaha omg btw idk tbh ngl rn fr bro bruh hmm um uh oh ah wow nice cool great
     good awesome morning evening gm gn much many lot lots thing things stuff anything
     something every each even well able sure yeah yep nope maybe ever
-    plz regards hii heyy""".split()
+    plz regards hii heyy nah""".split()
 )
 
 # Long messages are also scored clause by clause; the question is usually the last one.

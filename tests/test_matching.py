@@ -71,6 +71,8 @@ STRANGER_QUESTIONS = [
     ("can i do 20 hrs a wk", "part-time"),
     ("where do i send my résumé?", "how-to-apply"),
     ("💰 for residents?", "salary"),
+    ("$$?", "salary"),
+    ("yo is this thing paid or nah", "salary"),
 ]
 
 
