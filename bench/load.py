@@ -599,16 +599,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--alternate runs both bots itself and cannot run under --profile")
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
     command = shlex.join([python, "bench/load.py", *sys.argv[1:]])
-    from provenance import engine_version  # bench/ is on sys.path when run as a script
-
     if options.alternate:
         return main_alternating(options, command)
     result = asyncio.run(run_once(options))
     title = "discord.py pong reference" if options.pong else "residency bot"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# Load: {title}{' (under cProfile)' if options.profile else ''}\n")
-    print(f"Engine: {engine_version()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average after the run {load}\n")
+    print(environment("the run"))
     print(render(result, options))
     if result.latencies_ms:
         print(f"\nlatency ms: min {min(result.latencies_ms):.1f}, "
@@ -627,6 +623,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failed else 0
 
 
+def environment(after: str) -> str:
+    """The engine's commit, Python, CPUs and the load average after ``after``."""
+    from provenance import engine_version  # bench/ is on sys.path when run as a script
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"Engine: {engine_version()}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs, load average after {after} {load}\n")
+
+
 def run_once_blocking(options: argparse.Namespace) -> Result:
     """One run, for a worker process."""
     return asyncio.run(run_once(options))
@@ -643,8 +648,6 @@ def run_in_fresh_process(options: argparse.Namespace) -> Result:
 
 def main_alternating(options: argparse.Namespace, command: str) -> int:
     """``--alternate N``: bot, pong, bot, pong, ...; one summary table."""
-    from provenance import engine_version  # bench/ is on sys.path when run as a script
-
     pairs: list[tuple[Result, Result]] = []
     for run in range(1, options.alternate + 1):
         pair = []
@@ -656,11 +659,9 @@ def main_alternating(options: argparse.Namespace, command: str) -> int:
                   f"{', FAILED' if result.failed else ''}", file=sys.stderr, flush=True)
             pair.append(result)
         pairs.append((pair[0], pair[1]))
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# Load: residency bot and pong reference, {options.alternate} runs each, "
           "alternating\n")
-    print(f"Engine: {engine_version()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average after the runs {load}\n")
+    print(environment("the runs"))
     print(f"{options.messages:,} messages per run, {options.in_flight} in flight; "
           "median, then the range in brackets.\n")
     print(render_alternating(pairs))
