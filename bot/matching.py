@@ -46,7 +46,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.normalise import normalise
-from bot.words import STOPWORDS, content_words, segments, stem
+from bot.words import CORRECTABLE_STOPWORDS, STOPWORDS, content_words, segments, stem
 
 # Stopwords still count, at this fraction of their IDF: "how do i apply" and "who should
 # apply" differ only in them. Measured best of 0.1-0.5 on both question sets.
@@ -289,10 +289,11 @@ class Matcher:
         self._trigrams = _Trigrams(self._sorted_phrasings)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
-        # Typos are corrected towards the FAQ's words and longer function words ("ther" ->
-        # "there"), never towards short ones: "cat" must not become "at".
+        # Typos are corrected towards the FAQ's words and longer common function words
+        # ("ther" -> "there"), never towards short ones: "cat" must not become "at".
         self._vocabulary = sorted(
-            w for w in {*self._word_stem, *STOPWORDS} if len(w) >= MIN_CORRECTION_TARGET
+            w for w in {*self._word_stem, *CORRECTABLE_STOPWORDS}
+            if len(w) >= MIN_CORRECTION_TARGET
         )
         # Topic words get posting lists; function words are kept per entry and added only
         # to entries a topic word reached (a posting list for "i" would hold every entry).

@@ -19,8 +19,9 @@ POLITE_ADDRESS = frozenset("sir madam maam dear kindly".split())
 
 # Words that carry no topic: function words, greetings and chat filler. The matcher still
 # counts them, at bot.matching.STOPWORD_WEIGHT of a content word, so "is it paid" beats
-# "paid" alone on word order.
-STOPWORDS = POLITE_ADDRESS | frozenset(
+# "paid" alone on word order. A misspelt word may be corrected to one of these ("ther" ->
+# "there").
+CORRECTABLE_STOPWORDS = POLITE_ADDRESS | frozenset(
     """a about above after again all also am an and any anyone anybody are as at be been
     being before but by can could did do does doing done for from get got had has have
     having he her here hers him his how i if in into is it its just know let like me
@@ -35,6 +36,18 @@ STOPWORDS = POLITE_ADDRESS | frozenset(
     good awesome morning evening gm gn much many lot lots thing things stuff anything
     something every each even well able sure yeah yep nope maybe ever
     plz regards hii heyy nah""".split()
+)
+# More function words and chat framing that carry no topic either. Left unknown, each
+# weighed like a rare topic word and pushed questions that contain them towards a decline
+# ("been out of school since 2015, honestly does that disqualify me"). No typo is corrected
+# to them: many are a letter away from a word that does carry a topic ("weather" /
+# "whether", "old" / "told", "tough" / "though").
+STOPWORDS = CORRECTABLE_STOPWORDS | frozenset(
+    """ours ourselves yourself yourselves himself herself itself theirs themselves because
+    between below down over further nor whether though although however etc vs versus
+    yet unless upon within without among across toward towards via honestly literally
+    seriously probably definitely totally truly simply said says told heard seen true
+    supposed nobody everybody nothing somewhere everywhere nowhere else""".split()
 )
 
 # Long messages are also scored clause by clause; the question is usually the last one.

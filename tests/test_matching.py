@@ -82,6 +82,29 @@ def test_plain_words_question_is_answered_with_the_right_entry(matcher, question
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
+# From the stranger-written tuning sets: each was declined while "whether", "honestly" or
+# "literally" counted as an unknown topic word, as heavy as "visa".
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("I use a wheelchair and have a visual impairment. Will my disability affect whether I "
+     "get picked?", "equal-opportunity"),
+    ("as a black woman in tech i'm honestly curious whether this program is actually "
+     "welcoming to people like me or if it's just another generic posting with a diversity "
+     "line at the bottom", "diversity"),
+    ("I have rent and a kid, I literally cannot do an unpaid thing for 9 months. Before I "
+     "spend a weekend on the application, can someone confirm residents actually get "
+     "compensated?", "salary"),
+])
+def test_chat_framing_and_function_words_do_not_count_as_topics(matcher, question, entry_id):
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+
+
+def test_no_typo_is_corrected_into_a_framing_word(matcher):
+    # Read as "though" (a function word), "tough" would vanish and leave "is the residency":
+    # answered with 'about', confidently and wrongly.
+    assert matcher.match("is the residency tough").decision is not Decision.ANSWER
+
+
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("do i have to work for free", "salary"),  # 'fees' ("is it free to apply") is close
     ("whats the salary", "salary"),  # the not-covered 'salary-figure' topic is close
