@@ -39,7 +39,7 @@ CORRECTABLE_STOPWORDS = POLITE_ADDRESS | frozenset(
 )
 # More function words and chat framing that carry no topic either. Left unknown, each
 # weighed like a rare topic word and pushed questions that contain them towards a decline
-# ("been out of school since 2015, honestly does that disqualify me"). No typo is corrected
+# ("Will my disability affect whether I get picked?" was declined). No typo is corrected
 # to them: many are a letter away from a word that does carry a topic ("weather" /
 # "whether", "old" / "told", "tough" / "though").
 STOPWORDS = CORRECTABLE_STOPWORDS | frozenset(
