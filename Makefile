@@ -37,6 +37,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/clinc150.py
+	$(BIN)/python bench/crossfit.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -46,6 +46,7 @@ _FIXES = {
     "string_too_long": "shorten it",
     "string_pattern_mismatch": "use lowercase letters, digits, '-' and '_' only",
     "too_short": "add at least one entry",
+    "no_questions": "add a question under `questions:`",
     "value_error": "use a full link such as https://example.org/page",
     "string_type": "write plain text (quote it if it looks like a number or yes/no)",
     "list_type": "make it a YAML list (lines starting with '- ')",
@@ -124,12 +125,13 @@ def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) -
         else:
             first_index[entry.id] = index
         seen_here: set[str] = set()
-        for position, phrase in enumerate(entry.phrasings()):
+        located: list[tuple[tuple[str | int, ...], str]] = [
+            (("entries", index, "question"), entry.question),
+            *((("entries", index, "aliases", i), text) for i, text in enumerate(entry.aliases)),
+            *((("entries", index, "asked", i), text) for i, text in enumerate(entry.asked)),
+        ]
+        for loc, phrase in located:
             key = normalise(phrase)
-            loc: tuple[str | int, ...] = (
-                ("entries", index, "question") if position == 0
-                else ("entries", index, "aliases", position - 1)
-            )
             owner = owner_of_phrasing.get(key)
             if owner is not None and owner != entry.id:
                 line, column = locate(loc)

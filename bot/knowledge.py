@@ -14,8 +14,16 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from bot.faqcheck import (
     Problem,
@@ -72,10 +80,13 @@ class Entry(_Strict):
     source_url: Url | None = None
     keywords: list[Text] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
+    # Questions members asked, word for word, that this entry answers: matched like aliases,
+    # but not held to the alias rules (``validate`` does not ask to reword them).
+    asked: list[Text] = Field(default_factory=list)
 
     def phrasings(self) -> list[str]:
-        """The question and every alias."""
-        return [self.question, *self.aliases]
+        """The question, every alias and every question members asked."""
+        return [self.question, *self.aliases, *self.asked]
 
 
 class NotCovered(_Strict):
@@ -86,7 +97,15 @@ class NotCovered(_Strict):
     """
 
     topic: Slug
-    questions: Annotated[list[Text], Field(min_length=1)]
+    questions: list[Text] = Field(default_factory=list)
+    # Members' own questions on the topic, word for word (matched as ``Entry.asked`` is).
+    asked: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_a_question(self) -> NotCovered:
+        if not self.questions and not self.asked:
+            raise PydanticCustomError("no_questions", "a topic needs at least one question")
+        return self
 
 
 class Faq(_Strict):
@@ -135,8 +154,10 @@ class LoadResult:
 
 def build_matcher(faq: Faq, thresholds: Thresholds | None = None) -> Matcher:
     """Index every entry's phrasings and keywords."""
-    texts = [EntryText(e.id, e.phrasings(), e.keywords) for e in faq.entries]
-    texts += [EntryText(f"~{t.topic}", t.questions, declines=True) for t in faq.not_covered]
+    texts = [EntryText(e.id, [e.question, *e.aliases], e.keywords, asked=e.asked)
+             for e in faq.entries]
+    texts += [EntryText(f"~{t.topic}", t.questions, declines=True, asked=t.asked)
+              for t in faq.not_covered]
     return Matcher(texts, thresholds)
 
 

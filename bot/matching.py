@@ -3,15 +3,19 @@
 How a question is scored against an entry (each signal is 0..1):
 
 * ``centroid`` — IDF-weighted cosine between the question and the entry's centroid (the
-  sum of its phrasings' unit vectors). Rare words ("relocate", "fee") count more than common
-  ones ("i", "the"), which keeps "can I keep my job?" away from every entry that also says
-  "I"; and a word used by several of an entry's phrasings counts more than a one-off. On
-  CLINC150 it beat the best single phrasing (nearest neighbour) by about two points.
+  sum of its phrasings' unit vectors, members' ``asked`` questions at half weight, each
+  word's sum square-rooted so that no word many phrasings repeat drowns the rest). Rare
+  words ("relocate", "fee") count more than common ones ("i", "the"), which keeps "can I
+  keep my job?" away from every entry that also says "I"; and a word used by several of
+  an entry's phrasings counts more than a one-off. On CLINC150 it beat the best single
+  phrasing (nearest neighbour) by about two points.
 * ``coverage`` — how much of the question's weight the entry's whole vocabulary explains.
   Unknown words ("deadline", "visa") lower it, which is what makes off-topic questions
   that share one word with an entry decline instead of answer.
 * ``fuzzy`` — rapidfuzz ``token_sort_ratio`` on the whole normalised question against the
-  entry's best phrasing; it rewards shared spellings and sentence shape the other two miss.
+  entry's best phrasing; it rewards shared spellings and sentence shape the other two
+  miss. Members' ``asked`` questions lend their words, not their wording: they are not
+  compared here (long stories, slow to compare, not curated).
 * ``trigrams`` — for the few best entries only, the cosine between the question's character
   trigrams (" ap", "app", "ppl", ...) and the entry's trigram centroid. It takes a share of
   the final score and relates word pieces that whole words miss ("application" and "apply"
@@ -70,6 +74,14 @@ CONTENTLESS_CHOICES = 5
 # 25 ms); larger ones build each the first time a question comes near it, so 10,000 entries
 # neither wait seconds to load nor hold a hundred megabytes of centroids nobody asks about.
 EAGER_TRIGRAM_ENTRIES = 1_000
+# An entry's centroid sums its phrasings' unit vectors, then takes the square root of each
+# sum: a word that many phrasings repeat ("residency" in forty "what is the residency?")
+# still counts most, but no longer drowns the entry's other words. Measured with
+# bench/crossfit.py (BENCHMARKS.md), as was the next one.
+CENTROID_POWER = 0.5
+# Members' questions (``asked`` in the FAQ) weigh this much in a centroid; a moderator's
+# phrasing weighs 1.
+ASKED_WEIGHT = 0.5
 
 _WORD_TRIGRAMS: dict[str, tuple[str, ...]] = {}
 
@@ -87,15 +99,18 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     return grams
 
 
-def _unit_centroid(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
-    """The sum of the vectors, each scaled to unit length first, itself of unit length."""
+def _unit_centroid(vectors: Iterable[dict[str, float]],
+                   weights: Iterable[float]) -> dict[str, float]:
+    """The sum of the vectors, each scaled to unit length times its weight first, each sum
+    raised to ``CENTROID_POWER``, the whole of unit length."""
     centroid: dict[str, float] = defaultdict(float)
-    for vector in vectors:
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    for vector, weight in zip(vectors, weights, strict=True):
+        norm = math.sqrt(sum(v * v for v in vector.values())) / weight or 1.0
         for key, v in vector.items():
             centroid[key] += v / norm
-    length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    return {key: v / length for key, v in centroid.items()}
+    powered = {key: v ** CENTROID_POWER for key, v in centroid.items()}
+    length = math.sqrt(sum(v * v for v in powered.values())) or 1.0
+    return {key: v / length for key, v in powered.items()}
 
 
 def _trigram_counts(words: Iterable[str]) -> Counter[str]:
@@ -113,8 +128,10 @@ class _Trigrams:
     time an entry is shortlisted.
     """
 
-    def __init__(self, phrasings: Sequence[Sequence[str]]) -> None:
+    def __init__(self, phrasings: Sequence[Sequence[str]],
+                 weights: Sequence[Sequence[float]]) -> None:
         self._phrasings = phrasings  # per entry, each phrasing's normalised words joined
+        self._phrasing_weights = weights  # per entry, each phrasing's weight in the centroid
         frequency: Counter[str] = Counter()
         for texts in phrasings:
             frequency.update(set(chain.from_iterable(
@@ -135,8 +152,8 @@ class _Trigrams:
         if weighted is None:
             idf = self._idf
             centroid = _unit_centroid(
-                {g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
-                for text in self._phrasings[entry])
+                ({g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
+                 for text in self._phrasings[entry]), self._phrasing_weights[entry])
             weighted = self._weighted[entry] = {g: idf[g] * v for g, v in centroid.items()}
         return weighted
 
@@ -193,9 +210,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.38
+    answer: float = 0.45
     margin: float = 0.04
-    suggest: float = 0.38
+    suggest: float = 0.45
     suggest_window: float = 0.10
     max_choices: int = 3
     # A decline shows the closest entry from this score up ("in case it helps"), unless a
@@ -242,6 +259,7 @@ class EntryText:
     phrasings: Sequence[str]
     keywords: Sequence[str] = ()
     declines: bool = False  # a known topic the FAQ does not answer: matching it declines
+    asked: Sequence[str] = ()  # members' own questions: matched, but lighter (ASKED_WEIGHT)
 
 
 @dataclass
@@ -267,18 +285,29 @@ class Matcher:
         self._declines = {entry.id for entry in entries if entry.declines}
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
         self._cache: dict[str, list[tuple[str, float]]] = {}
-        # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio.
+        # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio. Members'
+        # asked questions are left out: long stories, slow to compare, and not curated.
         self._sorted_phrasings: list[list[str]] = []
         # Phrasings of function words only ("who is this for"), for questions like them.
         self._contentless: list[str] = []
         self._contentless_owner: list[int] = []
+        # A question that is exactly the words of a phrasing (in any order) -> its entries.
+        self._exact: dict[str, list[int]] = defaultdict(list)
         phrasing_stems: list[list[set[str]]] = []
+        all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
+        phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
         for entry in entries:
             texts, stems_of_phrasings = [], []
-            for text in [*entry.phrasings, *entry.keywords]:
+            for text in [*entry.phrasings, *entry.keywords, *entry.asked]:
                 words = normalise(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems_of_phrasings.append({self._known_stem(word) for word in words})
+            for text in set(texts):
+                self._exact[text].append(len(self._sorted_phrasings))
+            all_texts.append(texts)
+            curated = len(texts) - len(entry.asked)
+            phrasing_weights.append([1.0] * curated + [ASKED_WEIGHT] * len(entry.asked))
+            texts = texts[:curated]
             for text in texts:
                 if text and not content_words(text.split()):
                     self._contentless.append(text)
@@ -286,7 +315,7 @@ class Matcher:
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
-        self._trigrams = _Trigrams(self._sorted_phrasings)
+        self._trigrams = _Trigrams(all_texts, phrasing_weights)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
         # Typos are corrected towards the FAQ's words and longer common function words
@@ -300,16 +329,17 @@ class Matcher:
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._function_words: list[dict[str, float]] = []
         for index, stems_of_phrasings in enumerate(phrasing_stems):
-            centroid = self._centroid(stems_of_phrasings)
+            centroid = self._centroid(stems_of_phrasings, phrasing_weights[index])
             self._function_words.append({s: v for s, v in centroid.items() if s in STOPWORDS})
             for s, v in centroid.items():
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
 
-    def _centroid(self, stems_of_phrasings: Sequence[set[str]]) -> dict[str, float]:
-        """The sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
-        return _unit_centroid({s: self._term_weight(s) for s in stems}
-                              for stems in stems_of_phrasings)
+    def _centroid(self, stems_of_phrasings: Sequence[set[str]],
+                  weights: Sequence[float]) -> dict[str, float]:
+        """The weighted sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
+        return _unit_centroid(({s: self._term_weight(s) for s in stems}
+                               for stems in stems_of_phrasings), weights)
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
@@ -447,14 +477,14 @@ class Matcher:
         }
         # A stable sort on a C-level key: deterministic, and cheaper than heapq with a lambda.
         shortlist = sorted(lexical, key=lexical.__getitem__, reverse=True)[:RERANK_CANDIDATES]
-        scores: dict[int, float] = {}
+        # Exactly the words of one of an entry's phrasings: 1.0, shortlisted or not.
+        scores = dict.fromkeys(self._exact.get(query.text, ()) if exact_phrasings else (), 1.0)
         trigram_norm = self._trigrams.norm(query.words) if w.trigrams else 0.0
         for entry in shortlist:
+            if entry in scores:
+                continue
             best = process.extractOne(query.text, self._sorted_phrasings[entry], scorer=fuzz.ratio)
             fuzzy = best[1] / 100.0 if best else 0.0
-            if fuzzy == 1.0 and exact_phrasings:  # exactly the words of one of its phrasings
-                scores[entry] = 1.0
-                continue
             score = lexical[entry] + w.fuzzy * fuzzy
             if trigram_norm:
                 cosine = self._trigrams.dot(query.words, entry) / trigram_norm
@@ -490,12 +520,15 @@ class Matcher:
         return Match(Decision.SUGGEST, None, best.score, top, choices=close)
 
     def match(self, question: str) -> Match:
-        """Score a question and decide what to do with it.
+        """Score a question and decide what to do with it."""
+        return self.decide_ranked(self.rank(question))
+
+    def decide_ranked(self, ranked: Sequence[Candidate]) -> Match:
+        """Decide on ``rank``'s candidates, not-covered topics included.
 
         When the closest phrasing belongs to a known not-covered topic ("deadline?",
         "visa?"), the bot declines even if an entry sharing a word is close behind.
         """
-        ranked = self.rank(question)
         entries = [c for c in ranked if c.id not in self._declines]
         topic_first = bool(ranked) and ranked[0].id in self._declines
         if topic_first and ranked[0].score >= self.thresholds.suggest:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import snowballstemmer
+import Stemmer
 
 from bot.normalise import cap_length, normalise
 
@@ -61,7 +61,7 @@ QUESTION_STARTERS = frozenset(
     "what how when where who why which is are do does did can could will would should am".split()
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+_stemmer = Stemmer.Stemmer("english")
 
 
 def content_words(words: Iterable[str]) -> int:

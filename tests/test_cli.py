@@ -28,7 +28,7 @@ TEST_FAQ = """\
       source_url: https://example.org/announcement
     entries:
       - id: fees
-        question: Residency fee?
+        question: Residency charge?
         aliases: [is it free]
         answer: No fees (answer from the test FAQ).
       - id: salary

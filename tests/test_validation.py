@@ -13,6 +13,7 @@ import pytest
 
 from bot.faqcheck import Problem
 from bot.knowledge import FaqStore, load_faq, load_faq_text
+from bot.matching import Decision
 from bot.replies import respond
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -507,6 +508,79 @@ def test_alias_equal_to_another_entrys_question_is_an_error():
     assert error.message == "'is there a fee' is also a phrasing of 'fees'"
 
 
+def test_a_members_question_asked_in_another_entry_is_an_error_at_its_line():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            asked:
+              - do i pay to apply
+          - id: salary
+            question: Is it paid?
+            aliases: []
+            answer: Yes.
+            asked:
+              - is it a paid job
+              - Do I pay to apply??
+        """)
+    assert (error.line, error.column, error.entry_id) == (17, 9, "salary")
+    assert error.message == "'Do I pay to apply??' is also a phrasing of 'fees'"
+
+
+def test_a_not_covered_topic_without_any_question_is_an_error():
+    error = the_error("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+        not_covered:
+          - topic: visa
+            asked: []
+        """)
+    assert (error.line, error.column) == (10, 5)
+    assert error.message == "not_covered.0: a topic needs at least one question"
+    assert error.fix == "add a question under `questions:`"
+
+
+def test_members_questions_alone_make_a_topic_and_are_never_asked_to_be_reworded():
+    # As aliases, these two would be warned about (see CONFUSABLE below); a member's
+    # question is kept as the member wrote it.
+    result = check("""\
+        programme:
+          name: Test Residency
+          apply_url: https://apply.example.org/j/1
+        entries:
+          - id: fees
+            question: Is there a fee?
+            aliases: []
+            answer: No.
+            asked:
+              - residency money
+          - id: salary
+            question: Is it paid?
+            aliases: []
+            answer: Yes.
+            asked:
+              - money residency
+        not_covered:
+          - topic: visa
+            asked:
+              - do you sponsor visas
+        """)
+    assert result.knowledge is not None
+    assert result.problems == ()
+    assert result.knowledge.matcher.match("do you sponsor visas").decision is Decision.DECLINE
+
+
 # --- warnings ------------------------------------------------------------------------------
 
 
@@ -560,24 +634,42 @@ def test_confusable_aliases_are_warned_about_with_both_ids():
     assert "'salary'" in warning.fix
 
 
+PULLED_AWAY = """\
+    programme:
+      name: Test Residency
+      apply_url: https://apply.example.org/j/1
+    entries:
+      - id: about
+        question: What is the residency?
+        aliases:
+          - what is this programme
+          - explain the residency
+        answer: A research job.
+      - id: ideal-candidate
+        question: Who is the residency for?
+        aliases:
+          - who should apply
+          - ideal candidate?
+        answer: Future PhD students.
+    """
+
+
 def test_an_alias_that_pulls_another_entrys_question_away_is_warned_about():
     # A real edit from stop 8: this alias of 'about' made "Who is the residency for?" a
     # choice between 'about' and 'ideal-candidate' instead of an answer.
-    text = (ROOT / "data" / "faqs.yaml").read_text(encoding="utf-8")
-    anchor = "      - what is the residency\n"
-    edited = text.replace(anchor, anchor + "      - what does the residency do for the people "
-                          "who get in\n", 1)
-    result = load_faq_text(edited, "faqs.yaml")
+    anchor = "          - explain the residency\n"
+    edited = PULLED_AWAY.replace(anchor, anchor + "          - what does the residency do for "
+                                 "the people who get in\n", 1)
+    result = check(edited)
     assert result.knowledge is not None  # a warning, not an error
 
     def about_the_question(warnings: tuple[Problem, ...]) -> list[Problem]:
         return [w for w in warnings if w.entry_id == "ideal-candidate"
                 and w.message.startswith("question 'Who is the residency for?' scores")]
 
-    assert about_the_question(load_faq_text(text, "faqs.yaml").warnings) == []
+    assert about_the_question(check(PULLED_AWAY).warnings) == []
     [warning] = about_the_question(result.warnings)
-    question_line = edited.splitlines().index("    question: Who is the residency for?") + 1
-    assert (warning.line, warning.column) == (question_line, 15)
+    assert (warning.line, warning.column) == (13, 15)
     assert "'about'" in warning.message and "'about'" in warning.fix
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.fakediscord import Harness
 
-# Questions and the FAQ entry each must be answered with. A "(q<n>)" tag makes every
+# Questions and the FAQ entry each must be answered with. A "(#<n>)" tag makes every
 # question's text unique (so its question-log row can be found); none changes the match.
 QUESTIONS = [
     ("is the residency paid?", "salary"),
@@ -21,7 +21,7 @@ MEMBERS = ["ana", "bo", "chen", "dara"]
 def question(number: int) -> tuple[str, str]:
     """The ``number``-th question of a flood and the entry that answers it."""
     text, entry = QUESTIONS[number % len(QUESTIONS)]
-    return f"{text} (q{number})", entry
+    return f"{text} (#{number})", entry
 
 
 async def ask(dc: Harness, number: int) -> dict[str, Any]:

@@ -139,13 +139,13 @@ async def test_sigkill_mid_flood_leaves_a_sound_log_and_the_bot_starts_again(
     assert set(before) <= asked and max(before.values(), default=1) == 1  # no junk, no doubles
 
     second = await start_bot(dc, config)  # same config, FAQ, command hash and log
-    message = await dc.say("ana", "general", "is the residency paid? (after the kill)",
+    message = await dc.say("ana", "general", "is the residency paid? (#9999)",
                            mentions_bot=True)
     reply = await dc.reply_to(message)
     assert reply.embeds and reply.embeds[0]["title"] == "Is the residency paid?"
     assert await second.stop() == 0, second.output
     after = stored_questions(db)
-    assert after == before + Counter(["is the residency paid? (after the kill)"])
+    assert after == before + Counter(["is the residency paid? (#9999)"])
     assert integrity(db) == [("ok",)]
     print(f"\nSIGKILL: killed after {answered_by_first} of {KILL_FLOOD} answers, "
           f"{sum(before.values())} rows survived, integrity ok, restarted and answered")

@@ -26,9 +26,9 @@ SESSION = [
     ("bob", "is it paid?", ANSWERED),
     ("carol", "do you sponsor visas?", UNANSWERED),
     ("dave", "will you sponsor my visa", UNANSWERED),
-    ("frank", "school stuff?", UNANSWERED),
+    ("frank", "school?", UNANSWERED),
 ]
-SLASH_QUESTION = ("erin", "is there a discord server for residents", UNANSWERED)
+SLASH_QUESTION = ("erin", "how do I fix my bike chain", UNANSWERED)
 
 
 def decisions(moderated: Moderated) -> Counter[Decision]:
@@ -97,10 +97,10 @@ async def test_unanswered_groups_what_the_faq_missed(moderated: Moderated) -> No
                                                 "• will you sponsor my visa"}
     # Then one group per remaining question, each saying where it could go.
     by_example = {f["value"]: f["name"] for f in others}
-    vague = by_example["• school stuff?"]
-    declined = int(matcher.match("school stuff?").decision is Decision.DECLINE)
+    vague = by_example["• school?"]
+    declined = int(matcher.match("school?").decision is Decision.DECLINE)
     assert f"1× ({declined} declined) · closest entry `out-of-school`" in vague
-    assert by_example["• is there a discord server for residents"].endswith(
+    assert by_example["• how do I fix my bike chain"].endswith(
         "1× (1 declined) · no close entry")
 
 
