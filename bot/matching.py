@@ -105,11 +105,12 @@ def _unit_centroid(vectors: Iterable[dict[str, float]],
     raised to ``CENTROID_POWER``, the whole of unit length."""
     centroid: dict[str, float] = defaultdict(float)
     for vector, weight in zip(vectors, weights, strict=True):
-        norm = math.sqrt(sum(v * v for v in vector.values())) / weight or 1.0
+        norm = math.hypot(*vector.values())
+        scale = weight / norm if norm else weight
         for key, v in vector.items():
-            centroid[key] += v / norm
+            centroid[key] += v * scale
     powered = {key: v ** CENTROID_POWER for key, v in centroid.items()}
-    length = math.sqrt(sum(v * v for v in powered.values())) or 1.0
+    length = math.hypot(*powered.values()) or 1.0
     return {key: v / length for key, v in powered.items()}
 
 
