@@ -87,13 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge = load_faq(args.faq, shipped, check_confusion=False).knowledge
     if knowledge is None:
         raise SystemExit(f"{args.faq} does not load: run 'residency-bot validate'")
-    out_of_fold: Ranked = []
+    by_set: dict[str, Ranked] = {}
     for path in TUNING_IN_FAQ:
         cases = load_cases(ROOT / path)
         fold = build_matcher(without(knowledge.faq, [c.question for c in cases]), shipped)
-        out_of_fold += ranked(fold, cases)
+        by_set[path] = ranked(fold, cases)
     matcher = knowledge.matcher
-    out_of_fold += ranked(matcher, load_cases(ROOT / TUNING_APART))
+    by_set[TUNING_APART] = ranked(matcher, load_cases(ROOT / TUNING_APART))
+    out_of_fold = [row for rows in by_set.values() for row in rows]
     results = {pair: score(matcher, out_of_fold, *pair, shipped.related) for pair in GRID}
     best = max(GRID, key=lambda p: (results[p][0] - WRONG_COST * results[p][1], results[p][0]))
     held_paths = sorted(str(p.relative_to(ROOT))
@@ -103,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     right, wrong = results[best]
     print(f"  chosen suggest = answer = {best[0]:.2f}, margin = {best[1]:.2f}: "
           f"{right} right, {wrong} wrong")
+    for path, rows in by_set.items():
+        right, wrong = score(matcher, rows, *best, shipped.related)
+        print(f"    {path}: {right} right / {wrong} wrong of {len(rows)}")
     here = (shipped.suggest, shipped.margin)
     if shipped.answer == shipped.suggest and here in results:
         print(f"  shipped ({here[0]:.2f}, {here[1]:.2f}): "
