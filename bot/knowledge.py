@@ -80,8 +80,9 @@ class Entry(_Strict):
     source_url: Url | None = None
     keywords: list[Text] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
-    # Questions members asked, word for word, that this entry answers: matched like aliases,
-    # but not held to the alias rules (``validate`` does not ask to reword them).
+    # Questions members asked, word for word, that this entry answers. They lend the matcher
+    # their words at half an alias's weight (bot/matching.py) and are not held to the
+    # alias rules (``validate`` does not ask to reword them).
     asked: list[Text] = Field(default_factory=list)
 
     def phrasings(self) -> list[str]:
@@ -98,7 +99,7 @@ class NotCovered(_Strict):
 
     topic: Slug
     questions: list[Text] = Field(default_factory=list)
-    # Members' own questions on the topic, word for word (matched as ``Entry.asked`` is).
+    # Members' own questions on the topic, word for word (as ``Entry.asked``).
     asked: list[Text] = Field(default_factory=list)
 
     @model_validator(mode="after")
