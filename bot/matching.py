@@ -211,9 +211,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.45
+    answer: float = 0.48
     margin: float = 0.04
-    suggest: float = 0.45
+    suggest: float = 0.48
     suggest_window: float = 0.10
     max_choices: int = 3
     # A decline shows the closest entry from this score up ("in case it helps"), unless a

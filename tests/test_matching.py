@@ -92,9 +92,6 @@ def test_a_word_two_entries_share_never_turns_into_the_wrong_answer(matcher):
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("I use a wheelchair and have a visual impairment. Will my disability affect whether I "
      "get picked?", "equal-opportunity"),
-    ("as a black woman in tech i'm honestly curious whether this program is actually "
-     "welcoming to people like me or if it's just another generic posting with a diversity "
-     "line at the bottom", "diversity"),
     ("I have rent and a kid, I literally cannot do an unpaid thing for 9 months. Before I "
      "spend a weekend on the application, can someone confirm residents actually get "
      "compensated?", "salary"),
@@ -292,9 +289,7 @@ def test_a_freshly_built_matcher_gives_the_same_match():
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [
-        ("salray?", "salary"),
         ("is it remot", "relocation"),
-        ("relocaton needed?", "relocation"),
         ("any benfits", "benefits"),
         ("insurence?", "benefits"),
         ("requirments?", "requirements"),
@@ -305,13 +300,22 @@ def test_typos_are_corrected(matcher, question, entry_id):
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
-@pytest.mark.parametrize("question", ["yo is this thing paid or nah", "is ther a salray"])
-def test_a_question_just_under_the_bar_is_declined_with_its_entry_offered(matcher, question):
-    # Slang, or two typos: no longer sure enough to answer since stop 14 (BENCHMARKS.md),
-    # but the decline still offers the salary entry.
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("yo is this thing paid or nah", "salary"),
+    ("is ther a salray", "salary"),
+    ("salray?", "salary"),
+    ("relocaton needed?", "relocation"),
+    ("as a black woman in tech i'm honestly curious whether this program is actually "
+     "welcoming to people like me or if it's just another generic posting with a diversity "
+     "line at the bottom", "diversity"),
+])
+def test_a_question_just_under_the_bar_is_declined_with_its_entry_offered(
+        matcher, question, entry_id):
+    # Answered at stop 13; since stop 14's higher threshold (BENCHMARKS.md) a typo, slang or
+    # a long story leaves them just under it. The decline still offers the entry.
     match = matcher.match(question)
     assert match.decision is Decision.DECLINE
-    assert match.related is not None and match.related.id == "salary"
+    assert match.related is not None and match.related.id == entry_id
 
 
 @pytest.mark.parametrize("question", ["parttime?", "can i do it parttime", "is it fulltime"])
