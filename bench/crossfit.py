@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import Case, judge, load_cases  # noqa: E402
 from bot.knowledge import Faq, build_matcher, load_faq  # noqa: E402
-from bot.matching import Candidate, Matcher, Thresholds  # noqa: E402
+from bot.matching import Candidate, Match, Matcher, Thresholds  # noqa: E402
 from bot.normalise import normalise  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
@@ -116,18 +116,32 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{results[here][0]} right, {results[here][1]} wrong")
     print("held-out sets, whole FAQ: chosen pair | shipped thresholds")
     totals = [0, 0, 0, 0, 0]
+    answerable = shown = 0
     for path in held_paths:
         rows = ranked(matcher, load_cases(ROOT / path))
         chosen = score(matcher, rows, *best, shipped.related)
         matcher.thresholds = shipped
-        now = [judge(case, matcher.decide_ranked(c)) for case, c in rows]
+        matches = [(case, matcher.decide_ranked(c)) for case, c in rows]
+        now = [judge(case, match) for case, match in matches]
         as_shipped = (now.count("right"), now.count("wrong"))
+        answerable += sum(1 for case, _ in matches if case.expect)
+        shown += sum(1 for (case, match), verdict in zip(matches, now, strict=True)
+                     if case.expect and (verdict == "right" or (verdict == "missed"
+                                                                and offers(match, case.expect))))
         print(f"  {path}: {chosen[0]} right / {chosen[1]} wrong | "
               f"{as_shipped[0]} / {as_shipped[1]} of {len(rows)}")
         for i, v in enumerate((*chosen, *as_shipped, len(rows))):
             totals[i] += v
     print(f"  all: {totals[0]} / {totals[1]} | {totals[2]} / {totals[3]} of {totals[4]}")
+    print(f"answerable held-out questions whose entry is answered, offered as a choice or "
+          f"shown as the closest, shipped thresholds: {shown} of {answerable}")
     return 0
+
+
+def offers(match: Match, expect: Sequence[str]) -> bool:
+    """Whether a reply that does not answer still shows one of these entries."""
+    shown = [c.id for c in match.choices] + ([match.related.id] if match.related else [])
+    return any(entry in expect for entry in shown)
 
 
 if __name__ == "__main__":
