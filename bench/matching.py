@@ -432,7 +432,7 @@ def measure_shipped_faq(plan: Plan) -> CaseResult:
     entries = knowledge.faq.entries
     return CaseResult(
         label="data/faqs.yaml", entries=len(entries),
-        phrasings=sum(len(e.phrasings()) for e in entries), build_ms=build_ms,
+        phrasings=sum(len(e.phrasings()) + len(e.asked) for e in entries), build_ms=build_ms,
         cold=Timing.of(cold), warm=Timing.of(warm), tracemalloc_peak_mb=tracemalloc_peak,
         rss_peak_mb=rss_peak, rss_start_mb=rss_start,
     )

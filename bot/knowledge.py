@@ -86,8 +86,8 @@ class Entry(_Strict):
     asked: list[Text] = Field(default_factory=list)
 
     def phrasings(self) -> list[str]:
-        """The question, every alias and every question members asked."""
-        return [self.question, *self.aliases, *self.asked]
+        """The question and every alias: the moderators' own words."""
+        return [self.question, *self.aliases]
 
 
 class NotCovered(_Strict):
@@ -155,8 +155,7 @@ class LoadResult:
 
 def build_matcher(faq: Faq, thresholds: Thresholds | None = None) -> Matcher:
     """Index every entry's phrasings and keywords."""
-    texts = [EntryText(e.id, [e.question, *e.aliases], e.keywords, asked=e.asked)
-             for e in faq.entries]
+    texts = [EntryText(e.id, e.phrasings(), e.keywords, asked=e.asked) for e in faq.entries]
     texts += [EntryText(f"~{t.topic}", t.questions, declines=True, asked=t.asked)
               for t in faq.not_covered]
     return Matcher(texts, thresholds)
