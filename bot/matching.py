@@ -449,32 +449,37 @@ class Matcher:
     def _score(self, query: _Query, exact_phrasings: bool = True) -> dict[int, float]:
         if not query.has_content:
             return {}
-        norm_sq = sum(w * w for w in query.weights.values())
-        if norm_sq == 0.0:
-            return {}
-        norm = math.sqrt(norm_sq)
-        dot: dict[int, float] = {}
-        coverage: dict[int, float] = {}
+        norm_sq = 0.0
+        sums: dict[int, list[float]] = {}  # per entry reached: [dot product, coverage]
         function_words: list[tuple[str, float, float]] = []
         postings = self._postings
         for s, weight in query.weights.items():
             square = weight * weight
+            norm_sq += square
             if s in STOPWORDS:
                 function_words.append((s, weight, square))
                 continue
             for entry, unit in postings.get(s, ()):
-                dot[entry] = dot.get(entry, 0.0) + weight * unit
-                coverage[entry] = coverage.get(entry, 0.0) + square
-        for entry in dot:
+                found = sums.get(entry)
+                if found is None:
+                    sums[entry] = [weight * unit, square]
+                else:
+                    found[0] += weight * unit
+                    found[1] += square
+        for entry, found in sums.items():
             own = self._function_words[entry]
             for s, weight, square in function_words:
-                if s in own:
-                    dot[entry] += weight * own[s]
-                    coverage[entry] += square
+                value = own.get(s)
+                if value is not None:
+                    found[0] += weight * value
+                    found[1] += square
+        if norm_sq == 0.0:
+            return {}
+        norm = math.sqrt(norm_sq)
         w = self.weights
         lexical = {
-            entry: w.centroid * dot[entry] / norm + w.coverage * coverage[entry] / norm_sq
-            for entry in dot
+            entry: w.centroid * found[0] / norm + w.coverage * found[1] / norm_sq
+            for entry, found in sums.items()
         }
         # A stable sort on a C-level key: deterministic, and cheaper than heapq with a lambda.
         shortlist = sorted(lexical, key=lexical.__getitem__, reverse=True)[:RERANK_CANDIDATES]
