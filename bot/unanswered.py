@@ -26,8 +26,9 @@ from bot.words import STOPWORDS, stem
 GROUP_SIMILARITY = 80
 # Below this matcher score the best entry only shares a common word with the group
 # ("what is the capital of france" scores 0.24 for 'relocation'; "do they hire people in
-# their fifties" 0.27 for 'ideal-candidate'). It sits under the default suggest threshold
-# (0.48): near misses are exactly the questions worth an alias.
+# their fifties" 0.27 for 'ideal-candidate'). It sits well under the suggest threshold
+# (``Thresholds.suggest``, config/bot.yaml): near misses are exactly the questions worth an
+# alias.
 CLOSEST_MIN_SCORE = 0.26
 # Distinct phrasings ranked against the FAQ per group: enough for a stable verdict.
 CLOSEST_SAMPLE = 10
