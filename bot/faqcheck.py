@@ -109,7 +109,8 @@ def schema_problems(
     return problems
 
 
-def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) -> list[Problem]:
+def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location],
+                         normalise_text: Callable[[str], str] = normalise) -> list[Problem]:
     """Duplicate ids (errors), a phrasing in two entries (error) or twice in one (warning)."""
     problems: list[Problem] = []
     first_index: dict[str, int] = {}
@@ -131,7 +132,7 @@ def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location]) -
             *((("entries", index, "asked", i), text) for i, text in enumerate(entry.asked)),
         ]
         for loc, phrase in located:
-            key = normalise(phrase)
+            key = normalise_text(phrase)
             owner = owner_of_phrasing.get(key)
             if owner is not None and owner != entry.id:
                 line, column = locate(loc)

@@ -7,8 +7,10 @@ the entry id and a one-line fix — never a half-loaded FAQ.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +35,7 @@ from bot.faqcheck import (
     schema_problems,
 )
 from bot.matching import EntryText, Matcher, Thresholds
+from bot.normalise import normalise
 from bot.yamlnodes import compose_with_locations
 
 # Discord limits the replies are rendered into (see bot/replies.py).
@@ -153,12 +156,13 @@ class LoadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-def build_matcher(faq: Faq, thresholds: Thresholds | None = None) -> Matcher:
+def build_matcher(faq: Faq, thresholds: Thresholds | None = None,
+                  normalise_text: Callable[[str], str] = normalise) -> Matcher:
     """Index every entry's phrasings and keywords."""
     texts = [EntryText(e.id, e.phrasings(), e.keywords, asked=e.asked) for e in faq.entries]
     texts += [EntryText(f"~{t.topic}", t.questions, declines=True, asked=t.asked)
               for t in faq.not_covered]
-    return Matcher(texts, thresholds)
+    return Matcher(texts, thresholds, normalise_text=normalise_text)
 
 
 def load_faq_text(
@@ -184,8 +188,9 @@ def load_faq_text(
         problems += schema_problems(path, parsed.data, error, parsed.locate)
         problems.sort(key=lambda p: (p.line, p.column))
         return LoadResult(None, tuple(problems))
-    problems += consistency_problems(path, faq, parsed.locate)
-    matcher = build_matcher(faq, thresholds)
+    normalised = functools.cache(normalise)  # both need every phrasing normalised: once
+    problems += consistency_problems(path, faq, parsed.locate, normalised)
+    matcher = build_matcher(faq, thresholds, normalised)
     if check_confusion:
         problems += confusion_warnings(path, faq, matcher, parsed.locate)
     problems.sort(key=lambda p: (p.line, p.column))

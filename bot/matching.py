@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import chain, repeat
@@ -99,23 +99,29 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     return grams
 
 
-def _unit_centroid(vectors: Iterable[dict[str, float]],
-                   weights: Iterable[float]) -> dict[str, float]:
-    """The sum of the vectors, each scaled to unit length times its weight first, each sum
-    raised to ``CENTROID_POWER``, the whole of unit length."""
-    centroid: dict[str, float] = defaultdict(float)
-    for vector, weight in zip(vectors, weights, strict=True):
-        norm = math.hypot(*vector.values())
+def _unit_centroid(features_of_phrasings: Iterable[Collection[str]], weights: Iterable[float],
+                   norm_of: Callable[[Collection[str]], float],
+                   vector_of: Callable[[str], Iterable[tuple[str, float]]]) -> dict[str, float]:
+    """The sum of the phrasings' vectors, each scaled to unit length times its weight first,
+    each sum raised to ``CENTROID_POWER``, the whole of unit length.
+
+    A phrasing's vector is the sum of its features' vectors (``vector_of``: a stem's one
+    TF-IDF weight, or a word's IDF-weighted trigrams) and ``norm_of`` gives its length. The
+    sum is linear, so each feature's scales are added up first and its vector added once.
+    """
+    scales: dict[str, float] = defaultdict(float)
+    for features, weight in zip(features_of_phrasings, weights, strict=True):
+        norm = norm_of(features)
         scale = weight / norm if norm else weight
-        for key, v in vector.items():
+        for feature in features:
+            scales[feature] += scale
+    centroid: dict[str, float] = defaultdict(float)
+    for feature, scale in scales.items():
+        for key, v in vector_of(feature):
             centroid[key] += v * scale
     powered = {key: v ** CENTROID_POWER for key, v in centroid.items()}
     length = math.hypot(*powered.values()) or 1.0
     return {key: v / length for key, v in powered.items()}
-
-
-def _trigram_counts(words: Iterable[str]) -> Counter[str]:
-    return Counter(chain.from_iterable(map(_word_trigrams, words)))
 
 
 class _Trigrams:
@@ -136,7 +142,7 @@ class _Trigrams:
         frequency: Counter[str] = Counter()
         for texts in phrasings:
             frequency.update(set(chain.from_iterable(
-                map(_word_trigrams, " ".join(texts).split()))))
+                map(_word_trigrams, set(" ".join(texts).split())))))
         self._idf = {g: math.log(1.0 + len(phrasings) / df) for g, df in frequency.items()}
         self._unknown_idf = max(self._idf.values(), default=1.0)
         self._weighted: list[dict[str, float] | None] = [None] * len(phrasings)
@@ -152,9 +158,20 @@ class _Trigrams:
         weighted = self._weighted[entry]
         if weighted is None:
             idf = self._idf
-            centroid = _unit_centroid(
-                ({g: n * idf[g] for g, n in _trigram_counts(text.split()).items()}
-                 for text in self._phrasings[entry]), self._phrasing_weights[entry])
+
+            def norm(words: Collection[str]) -> float:
+                grams = tuple(chain.from_iterable(map(_word_trigrams, words)))
+                if len(set(grams)) == len(grams):  # no trigram twice: the usual case
+                    return math.hypot(*map(idf.__getitem__, grams))
+                counts = Counter(grams)  # "residency residents": "res" counts twice
+                return math.hypot(*map(operator.mul, counts.values(), map(idf.__getitem__, counts)))
+
+            def vector(word: str) -> Iterable[tuple[str, float]]:
+                grams = _word_trigrams(word)
+                return zip(grams, map(idf.__getitem__, grams))
+
+            centroid = _unit_centroid((text.split() for text in self._phrasings[entry]),
+                                      self._phrasing_weights[entry], norm, vector)
             weighted = self._weighted[entry] = {g: idf[g] * v for g, v in centroid.items()}
         return weighted
 
@@ -279,7 +296,10 @@ class Matcher:
         entries: Sequence[EntryText],
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
+        normalise_text: Callable[[str], str] = normalise,
     ) -> None:
+        """``normalise_text`` lets a caller that has normalised the phrasings already
+        (validation, see ``bot.knowledge``) share that work."""
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.ids = [entry.id for entry in entries]
@@ -300,7 +320,7 @@ class Matcher:
         for entry in entries:
             texts, stems_of_phrasings = [], []
             for text in [*entry.phrasings, *entry.keywords, *entry.asked]:
-                words = normalise(text).split()
+                words = normalise_text(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems_of_phrasings.append({self._known_stem(word) for word in words})
             for text in set(texts):
@@ -319,6 +339,7 @@ class Matcher:
         self._trigrams = _Trigrams(all_texts, phrasing_weights)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
+        self._term_weights = {s: self._term_weight(s) for s in self._idf}  # every known stem
         # Typos are corrected towards the FAQ's words and longer common function words
         # ("ther" -> "there"), never towards short ones: "cat" must not become "at".
         self._vocabulary = sorted(
@@ -339,8 +360,10 @@ class Matcher:
     def _centroid(self, stems_of_phrasings: Sequence[set[str]],
                   weights: Sequence[float]) -> dict[str, float]:
         """The weighted sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
-        return _unit_centroid(({s: self._term_weight(s) for s in stems}
-                               for stems in stems_of_phrasings), weights)
+        weight_of = self._term_weights
+        return _unit_centroid(stems_of_phrasings, weights,
+                              lambda stems: math.hypot(*map(weight_of.__getitem__, stems)),
+                              lambda s: ((s, weight_of[s]),))
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
