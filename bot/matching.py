@@ -66,6 +66,9 @@ TYPO_CUTOFF = 80.0
 RERANK_CANDIDATES = 3
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
+# The same for what a question's function words add to each entry: (combination, entry)
+# pairs, each a tuple of two floats (about 150 bytes: some 1.5 MB at most).
+FUNCTION_SUMS_LIMIT = 10_000
 # A question made only of function words ("who is this for?") has no topic word to look
 # up; it is scored by its closest phrasing made of function words too, if that is close.
 CONTENTLESS_MIN_SIMILARITY = 80.0
@@ -168,7 +171,7 @@ class _Trigrams:
 
             def vector(word: str) -> Iterable[tuple[str, float]]:
                 grams = _word_trigrams(word)
-                return zip(grams, map(idf.__getitem__, grams))
+                return zip(grams, map(idf.__getitem__, grams), strict=True)
 
             centroid = _unit_centroid((text.split() for text in self._phrasings[entry]),
                                       self._phrasing_weights[entry], norm, vector)
@@ -306,6 +309,11 @@ class Matcher:
         self._declines = {entry.id for entry in entries if entry.declines}
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
         self._cache: dict[str, list[tuple[str, float]]] = {}
+        # A question's function words with their weights -> per entry, what they add to
+        # its [dot product, coverage]. Few combinations recur ("do i", "is it", "can i").
+        self._function_sums: dict[tuple[tuple[str, float, float], ...],
+                                  dict[int, tuple[float, float]]] = {}
+        self._cached_function_sums = 0
         # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio. Members'
         # asked questions are left out: long stories, slow to compare, and not curated.
         self._sorted_phrasings: list[list[str]] = []
@@ -489,13 +497,15 @@ class Matcher:
                 else:
                     found[0] += weight * unit
                     found[1] += square
-        for entry, found in sums.items():
-            own = self._function_words[entry]
-            for s, weight, square in function_words:
-                value = own.get(s)
-                if value is not None:
-                    found[0] += weight * value
-                    found[1] += square
+        if function_words:
+            added = self._function_words_added(tuple(function_words))
+            for entry, found in sums.items():
+                extra = added.get(entry)
+                if extra is None:
+                    extra = added[entry] = self._function_word_sums(entry, function_words)
+                    self._cached_function_sums += 1
+                found[0] += extra[0]
+                found[1] += extra[1]
         if norm_sq == 0.0:
             return {}
         norm = math.sqrt(norm_sq)
@@ -520,6 +530,29 @@ class Matcher:
                 score = (1.0 - w.trigrams) * score + w.trigrams * cosine
             scores[entry] = min(1.0, score)
         return scores
+
+    def _function_words_added(self, key: tuple[tuple[str, float, float], ...]
+                              ) -> dict[int, tuple[float, float]]:
+        """The cache of what these function words add, per entry (filled as entries come)."""
+        added = self._function_sums.get(key)
+        if added is None:
+            if self._cached_function_sums >= FUNCTION_SUMS_LIMIT:  # hostile input: bounded
+                self._function_sums.clear()
+                self._cached_function_sums = 0
+            added = self._function_sums[key] = {}
+        return added
+
+    def _function_word_sums(self, entry: int, function_words: Iterable[tuple[str, float, float]]
+                            ) -> tuple[float, float]:
+        """What the question's function words add to the entry's dot product and coverage."""
+        own = self._function_words[entry]
+        dot = coverage = 0.0
+        for s, weight, square in function_words:
+            value = own.get(s)
+            if value is not None:
+                dot += weight * value
+                coverage += square
+        return dot, coverage
 
     def decide(self, candidates: Sequence[Candidate]) -> Match:
         """Turn ranked candidates into answer / suggest / decline.

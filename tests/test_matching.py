@@ -366,6 +366,23 @@ def test_a_flood_of_never_seen_words_keeps_the_word_caches_bounded(monkeypatch):
     assert len(bot.matching._WORD_TRIGRAMS) <= 40 and len(bot.normalise._WORD_FORMS) <= 40
 
 
+def test_many_different_function_words_keep_their_cache_bounded(monkeypatch):
+    import bot.matching
+    from bot.words import STOPWORDS
+
+    monkeypatch.setattr(bot.matching, "FUNCTION_SUMS_LIMIT", 40)
+    matcher = Matcher([EntryText("remote", ["can i work remotely", "is it remote"]),
+                       EntryText("fees", ["is there an application fee", "is it free"])])
+    before = matcher.match("is it remote")
+    words = sorted(w for w in STOPWORDS if w.isalpha())[:30]
+    for first in words:  # 900 combinations of function words, each new to the cache
+        for second in words:
+            assert matcher.match(f"remote {first} {second} fee").candidates
+    assert matcher._cached_function_sums <= 40
+    assert sum(len(added) for added in matcher._function_sums.values()) <= 40
+    assert matcher.match("is it remote") == before  # the same answer after the clearing
+
+
 def test_question_at_the_end_of_a_4000_character_message_is_answered(matcher):
     message = "blah " * 790 + "do I have to relocate?"
     match = matcher.match(message)
