@@ -67,8 +67,11 @@ RERANK_CANDIDATES = 3
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
 # The same for what a question's function words add to each entry: (combination, entry)
-# pairs, each a tuple of two floats (about 150 bytes: some 1.5 MB at most).
+# pairs, each two floats in two dictionaries (about 150 bytes: some 1.5 MB at most).
 FUNCTION_SUMS_LIMIT = 10_000
+# Only questions reaching at most this many entries use it: at 1,000 and 10,000 entries,
+# caching for every question cost more than it saved (callgrind, BENCHMARKS.md).
+FUNCTION_SUMS_MAX_REACHED = 100
 # A question made only of function words ("who is this for?") has no topic word to look
 # up; it is scored by its closest phrasing made of function words too, if that is close.
 CONTENTLESS_MIN_SIMILARITY = 80.0
@@ -311,8 +314,9 @@ class Matcher:
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
         # its [dot product, coverage]. Few combinations recur ("do i", "is it", "can i").
+        # Two dictionaries of floats rather than one of pairs: no tuple object per pair.
         self._function_sums: dict[tuple[tuple[str, float, float], ...],
-                                  dict[int, tuple[float, float]]] = {}
+                                  tuple[dict[int, float], dict[int, float]]] = {}
         self._cached_function_sums = 0
         # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio. Members'
         # asked questions are left out: long stories, slow to compare, and not curated.
@@ -498,14 +502,21 @@ class Matcher:
                     found[0] += weight * unit
                     found[1] += square
         if function_words:
-            added = self._function_words_added(tuple(function_words))
+            # A question reaching many entries (a large FAQ) would only churn the cache.
+            cached = len(sums) <= FUNCTION_SUMS_MAX_REACHED
+            dots, coverages = (self._function_words_added(tuple(function_words)) if cached
+                               else ({}, {}))
             for entry, found in sums.items():
-                extra = added.get(entry)
-                if extra is None:
-                    extra = added[entry] = self._function_word_sums(entry, function_words)
-                    self._cached_function_sums += 1
-                found[0] += extra[0]
-                found[1] += extra[1]
+                dot = dots.get(entry)
+                if dot is None:
+                    dot, coverage = self._function_word_sums(entry, function_words)
+                    if cached:
+                        dots[entry], coverages[entry] = dot, coverage
+                        self._cached_function_sums += 1
+                else:
+                    coverage = coverages[entry]
+                found[0] += dot
+                found[1] += coverage
         if norm_sq == 0.0:
             return {}
         norm = math.sqrt(norm_sq)
@@ -532,14 +543,15 @@ class Matcher:
         return scores
 
     def _function_words_added(self, key: tuple[tuple[str, float, float], ...]
-                              ) -> dict[int, tuple[float, float]]:
-        """The cache of what these function words add, per entry (filled as entries come)."""
+                              ) -> tuple[dict[int, float], dict[int, float]]:
+        """The cache of what these function words add to each entry's dot product and
+        coverage (filled as entries come)."""
         added = self._function_sums.get(key)
         if added is None:
             if self._cached_function_sums >= FUNCTION_SUMS_LIMIT:  # hostile input: bounded
                 self._function_sums.clear()
                 self._cached_function_sums = 0
-            added = self._function_sums[key] = {}
+            added = self._function_sums[key] = ({}, {})
         return added
 
     def _function_word_sums(self, entry: int, function_words: Iterable[tuple[str, float, float]]
