@@ -18,7 +18,7 @@ from bot.normalise import normalise
 from bot.yamlnodes import Location
 
 if TYPE_CHECKING:
-    from bot.knowledge import Faq
+    from bot.knowledge import Entry, Faq
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,16 @@ def schema_problems(
     return problems
 
 
+def _located_phrasings(index: int, entry: Entry
+                       ) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """The entry's question, aliases and members' questions: (where, kind, text) each."""
+    return [
+        (("entries", index, "question"), "question", entry.question),
+        *((("entries", index, "aliases", i), "alias", t) for i, t in enumerate(entry.aliases)),
+        *((("entries", index, "asked", i), "asked", t) for i, t in enumerate(entry.asked)),
+    ]
+
+
 def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location],
                          normalise_text: Callable[[str], str] = normalise) -> list[Problem]:
     """Duplicate ids (errors), a phrasing in two entries (error) or twice in one (warning)."""
@@ -126,12 +136,7 @@ def consistency_problems(path: str, faq: Faq, locate: Callable[..., Location],
         else:
             first_index[entry.id] = index
         seen_here: set[str] = set()
-        located: list[tuple[tuple[str | int, ...], str]] = [
-            (("entries", index, "question"), entry.question),
-            *((("entries", index, "aliases", i), text) for i, text in enumerate(entry.aliases)),
-            *((("entries", index, "asked", i), text) for i, text in enumerate(entry.asked)),
-        ]
-        for loc, phrase in located:
+        for loc, _, phrase in _located_phrasings(index, entry):
             key = normalise_text(phrase)
             owner = owner_of_phrasing.get(key)
             if owner is not None and owner != entry.id:
@@ -158,11 +163,9 @@ def confusion_warnings(
     not answer with that entry (asked word for word, a phrasing always gets its entry)."""
     problems = []
     for index, entry in enumerate(faq.entries):
-        phrasings: list[tuple[tuple[str | int, ...], str, str]] = [
-            (("entries", index, "question"), "question", entry.question)]
-        phrasings += [(("entries", index, "aliases", position), "alias", alias)
-                      for position, alias in enumerate(entry.aliases)]
-        for where, kind, text in phrasings:
+        for where, kind, text in _located_phrasings(index, entry):
+            if kind == "asked":  # members' own words: never asked to be reworded
+                continue
             ranking = matcher.rank(text, exact_phrasings=False)  # as a close variant scores
             ranked = [c for c in ranking if c.id != entry.id]
             own = next((c for c in ranking if c.id == entry.id), None)
