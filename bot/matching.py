@@ -329,14 +329,14 @@ class Matcher:
         phrasing_stems: list[list[set[str]]] = []
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
         phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
-        for entry in entries:
+        for index, entry in enumerate(entries):
             texts, stems_of_phrasings = [], []
             for text in [*entry.phrasings, *entry.keywords, *entry.asked]:
                 words = normalise_text(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems_of_phrasings.append({self._known_stem(word) for word in words})
             for text in set(texts):
-                self._exact[text].append(len(self._sorted_phrasings))
+                self._exact[text].append(index)
             all_texts.append(texts)
             curated = len(texts) - len(entry.asked)
             phrasing_weights.append([1.0] * curated + [ASKED_WEIGHT] * len(entry.asked))
@@ -344,14 +344,13 @@ class Matcher:
             for text in texts:
                 if text and not content_words(text.split()):
                     self._contentless.append(text)
-                    self._contentless_owner.append(len(self._sorted_phrasings))
+                    self._contentless_owner.append(index)
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
         self._trigrams = _Trigrams(all_texts, phrasing_weights)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
-        self._term_weights = {s: self._term_weight(s) for s in self._idf}  # every known stem
         # Typos are corrected towards the FAQ's words and longer common function words
         # ("ther" -> "there"), never towards short ones: "cat" must not become "at".
         self._vocabulary = sorted(
@@ -362,20 +361,16 @@ class Matcher:
         # to entries a topic word reached (a posting list for "i" would hold every entry).
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._function_words: list[dict[str, float]] = []
+        weight_of = {s: self._term_weight(s) for s in self._idf}  # every known stem
         for index, stems_of_phrasings in enumerate(phrasing_stems):
-            centroid = self._centroid(stems_of_phrasings, phrasing_weights[index])
+            # The weighted sum of the phrasings' unit TF-IDF vectors, of unit length.
+            centroid = _unit_centroid(stems_of_phrasings, phrasing_weights[index],
+                                      lambda stems: math.hypot(*map(weight_of.__getitem__, stems)),
+                                      lambda s: ((s, weight_of[s]),))
             self._function_words.append({s: v for s, v in centroid.items() if s in STOPWORDS})
             for s, v in centroid.items():
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
-
-    def _centroid(self, stems_of_phrasings: Sequence[set[str]],
-                  weights: Sequence[float]) -> dict[str, float]:
-        """The weighted sum of the phrasings' unit TF-IDF vectors, itself of unit length."""
-        weight_of = self._term_weights
-        return _unit_centroid(stems_of_phrasings, weights,
-                              lambda stems: math.hypot(*map(weight_of.__getitem__, stems)),
-                              lambda s: ((s, weight_of[s]),))
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
