@@ -496,30 +496,33 @@ class Matcher:
                 else:
                     found[0] += weight * unit
                     found[1] += square
+        if norm_sq == 0.0:
+            return {}
+        norm = math.sqrt(norm_sq)
+        w = self.weights
+        centroid_weight, coverage_weight = w.centroid, w.coverage
         if function_words:
             # A question reaching many entries (a large FAQ) would only churn the cache.
             cached = len(sums) <= FUNCTION_SUMS_MAX_REACHED
             dots, coverages = (self._function_words_added(tuple(function_words)) if cached
                                else ({}, {}))
-            for entry, found in sums.items():
-                dot = dots.get(entry)
-                if dot is None:
-                    dot, coverage = self._function_word_sums(entry, function_words)
+            lexical = {}
+            for entry, (dot, coverage) in sums.items():
+                added = dots.get(entry)
+                if added is None:
+                    added, covered = self._function_word_sums(entry, function_words)
                     if cached:
-                        dots[entry], coverages[entry] = dot, coverage
+                        dots[entry], coverages[entry] = added, covered
                         self._cached_function_sums += 1
                 else:
-                    coverage = coverages[entry]
-                found[0] += dot
-                found[1] += coverage
-        if norm_sq == 0.0:
-            return {}
-        norm = math.sqrt(norm_sq)
-        w = self.weights
-        lexical = {
-            entry: w.centroid * found[0] / norm + w.coverage * found[1] / norm_sq
-            for entry, found in sums.items()
-        }
+                    covered = coverages[entry]
+                lexical[entry] = (centroid_weight * (dot + added) / norm
+                                  + coverage_weight * (coverage + covered) / norm_sq)
+        else:
+            lexical = {
+                entry: centroid_weight * dot / norm + coverage_weight * coverage / norm_sq
+                for entry, (dot, coverage) in sums.items()
+            }
         # A stable sort on a C-level key: deterministic, and cheaper than heapq with a lambda.
         shortlist = sorted(lexical, key=lexical.__getitem__, reverse=True)[:RERANK_CANDIDATES]
         # Exactly the words of one of an entry's phrasings: 1.0, shortlisted or not.
