@@ -13,9 +13,16 @@ way, set by set:
 * over those rankings, every threshold pair (``suggest`` = ``answer`` from 0.34 to 0.59,
   ``margin`` 0.04 to 0.12) is scored, and the pair with the most right answers less
   five times the wrong ones is chosen (a wrong answer is the worst outcome);
+* then, at that pair, each entry gets the offset (-0.08 to +0.08, by 0.04) that does best
+  by the same rule on the questions whose best entry it is (``matching.entry_offsets``:
+  an entry off-topic questions often land on needs a higher bar). An offset only changes
+  the verdict of questions whose best entry is its entry, so each is chosen on its own;
+  a tie goes to the smaller offset;
+* the same choice made without each tuning set in turn, and scored on that set, estimates
+  what the pair, and the pair with offsets, do on questions they were not chosen on;
 * the held-out sets (``bench/heldout*_questions.yaml``: written by others, never copied
-  into the FAQ) are then scored by the whole FAQ at the chosen pair and at the shipped
-  thresholds of ``config/bot.yaml``.
+  into the FAQ) are then scored by the whole FAQ at the chosen thresholds and at the
+  shipped thresholds of ``config/bot.yaml``.
 
 Run from the repository root: ``.venv/bin/python bench/crossfit.py``.
 """
@@ -24,7 +31,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from provenance import engine_version
@@ -45,6 +53,7 @@ TUNING_IN_FAQ = [f"bench/{name}_questions.yaml" for name in
 TUNING_APART = ["tests/questions.yaml", "bench/stranger6_questions.yaml",
                 "bench/stranger7_questions.yaml"]
 GRID = [(s / 100, margin) for s in range(34, 60) for margin in (0.04, 0.06, 0.08, 0.10, 0.12)]
+OFFSETS = (-0.08, -0.04, 0.0, 0.04, 0.08)
 WRONG_COST = 5
 
 Ranked = list[tuple[Case, list[Candidate]]]
@@ -68,17 +77,40 @@ def ranked(matcher: Matcher, cases: Sequence[Case]) -> Ranked:
     return [(case, matcher.rank(case.question)) for case in cases]
 
 
-def score(matcher: Matcher, rows: Ranked, suggest: float, margin: float,
-          related: float) -> tuple[int, int]:
+def score(matcher: Matcher, rows: Ranked, suggest: float, margin: float, related: float,
+          offsets: Mapping[str, float] | None = None) -> tuple[int, int]:
     """Right and wrong answers at these thresholds (as ``Matcher.match`` decides)."""
     matcher.thresholds = Thresholds(answer=suggest, suggest=suggest, margin=margin,
-                                    related=min(related, suggest))
+                                    related=min(related, suggest),
+                                    entry_offsets=dict(offsets or {}))
     right = wrong = 0
     for case, candidates in rows:
         verdict = judge(case, matcher.decide_ranked(candidates))
         right += verdict == "right"
         wrong += verdict == "wrong"
     return right, wrong
+
+
+def merit(right_wrong: tuple[int, int]) -> int:
+    return right_wrong[0] - WRONG_COST * right_wrong[1]
+
+
+def choose(matcher: Matcher, rows: Ranked, related: float
+           ) -> tuple[tuple[float, float], dict[str, float]]:
+    """The threshold pair, then each entry's offset at it, with the most right answers less
+    ``WRONG_COST`` times the wrong ones."""
+    results = {pair: score(matcher, rows, *pair, related) for pair in GRID}
+    pair = max(GRID, key=lambda p: (merit(results[p]), results[p][0]))
+    by_best: dict[str, Ranked] = defaultdict(list)  # rows by their best entry
+    for case, candidates in rows:
+        best = next((c.id for c in candidates if c.id not in matcher.declines), None)
+        if best is not None:
+            by_best[best].append((case, candidates))
+    offsets: dict[str, float] = {}
+    for entry, own in sorted(by_best.items()):
+        scored = {o: merit(score(matcher, own, *pair, related, {entry: o})) for o in OFFSETS}
+        offsets[entry] = max(OFFSETS, key=lambda o: (scored[o], -abs(o)))
+    return pair, {entry: o for entry, o in offsets.items() if o}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,28 +130,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in TUNING_APART:
         by_set[path] = ranked(matcher, load_cases(ROOT / path))
     out_of_fold = [row for rows in by_set.values() for row in rows]
-    results = {pair: score(matcher, out_of_fold, *pair, shipped.related) for pair in GRID}
-    best = max(GRID, key=lambda p: (results[p][0] - WRONG_COST * results[p][1], results[p][0]))
+    related = shipped.related
+    best, offsets = choose(matcher, out_of_fold, related)
     held_paths = sorted(str(p.relative_to(ROOT))
                         for p in (ROOT / "bench").glob("heldout*_questions.yaml"))
     print(f"{engine_version()}; {args.faq}")
     print(f"tuning, each question ranked by a FAQ without it: {len(out_of_fold)} questions")
-    right, wrong = results[best]
+    right, wrong = score(matcher, out_of_fold, *best, related)
     print(f"  chosen suggest = answer = {best[0]:.2f}, margin = {best[1]:.2f}: "
           f"{right} right, {wrong} wrong")
+    right, wrong = score(matcher, out_of_fold, *best, related, offsets)
+    print(f"  with the chosen entry offsets: {right} right, {wrong} wrong")
     for path, rows in by_set.items():
-        right, wrong = score(matcher, rows, *best, shipped.related)
+        right, wrong = score(matcher, rows, *best, related, offsets)
         print(f"    {path}: {right} right / {wrong} wrong of {len(rows)}")
     here = (shipped.suggest, shipped.margin)
-    if shipped.answer == shipped.suggest and here in results:
-        print(f"  shipped ({here[0]:.2f}, {here[1]:.2f}): "
-              f"{results[here][0]} right, {results[here][1]} wrong")
-    print("held-out sets, whole FAQ: chosen pair | shipped thresholds")
+    if shipped.answer == shipped.suggest:
+        right, wrong = score(matcher, out_of_fold, *here, related, shipped.entry_offsets)
+        print(f"  shipped ({here[0]:.2f}, {here[1]:.2f}, config's entry offsets): "
+              f"{right} right, {wrong} wrong")
+    print("  chosen entry offsets (config/bot.yaml, matching.entry_offsets):")
+    for entry, offset in sorted(offsets.items()):
+        print(f"    {entry}: {offset:+.2f}")
+    apart = [0, 0, 0, 0]  # pair only, then with offsets: right, wrong
+    for path, rows in by_set.items():
+        rest = [row for other, others in by_set.items() if other != path for row in others]
+        pair, fold_offsets = choose(matcher, rest, related)
+        for i, fold_chosen in enumerate(({}, fold_offsets)):
+            right, wrong = score(matcher, rows, *pair, related, fold_chosen)
+            apart[2 * i] += right
+            apart[2 * i + 1] += wrong
+    print(f"  each set scored at the choice made without it: pair only {apart[0]} right / "
+          f"{apart[1]} wrong; with entry offsets {apart[2]} / {apart[3]}")
+    print("held-out sets, whole FAQ: chosen pair and offsets | shipped thresholds")
     totals = [0, 0, 0, 0, 0]
     answerable = shown = 0
     for path in held_paths:
         rows = ranked(matcher, load_cases(ROOT / path))
-        chosen = score(matcher, rows, *best, shipped.related)
+        chosen = score(matcher, rows, *best, related, offsets)
         matcher.thresholds = shipped
         matches = [(case, matcher.decide_ranked(c)) for case, c in rows]
         now = [judge(case, match) for case, match in matches]

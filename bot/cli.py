@@ -15,7 +15,7 @@ from bot.evaluation import evaluate, load_cases
 from bot.knowledge import Knowledge, load_faq
 from bot.matching import Thresholds
 from bot.replies import respond
-from bot.settings import DEFAULT_CONFIG, load_settings
+from bot.settings import DEFAULT_CONFIG, SettingsError, load_settings
 
 
 def _load_knowledge(path: str, thresholds: Thresholds, err: TextIO) -> Knowledge | None:
@@ -34,11 +34,19 @@ def _thresholds(config: Path | None) -> Thresholds:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the FAQ file; exit 1 on errors."""
-    result = load_faq(args.path or args.faq, _thresholds(args.config))
+    thresholds = _thresholds(args.config)
+    result = load_faq(args.path or args.faq, thresholds)
     for problem in result.problems:
         print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
     if result.knowledge is not None:
+        ids = {entry.id for entry in result.knowledge.faq.entries}
+        unknown = sorted(set(thresholds.entry_offsets) - ids)
+        if unknown:  # a renamed or removed entry: its offset no longer applies to anything
+            warnings += 1
+            print(f"{args.config or DEFAULT_CONFIG}: warning: matching.entry_offsets names "
+                  f"entries this FAQ does not have: {', '.join(unknown)} — fix: use the "
+                  "entries' current ids, or remove them")
         entries = len(result.knowledge.faq.entries)
         print(f"{result.knowledge.path}: OK, {entries} entries, {warnings} warning(s)")
         return 0
@@ -171,7 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``residency-bot`` and ``python -m bot``."""
     args = build_parser().parse_args(argv)
     args.faq_override = args.faq
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as error:  # one line, not a traceback, for every command
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.faq is None:
-        args.faq = str(load_settings(args.config).faq_path)
+        args.faq = str(settings.faq_path)
     code: int = args.func(args)
     return code

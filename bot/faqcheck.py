@@ -173,7 +173,20 @@ def confusion_warnings(
                 continue
             rival = ranked[0]
             decision = matcher.decide([own, rival])
-            if decision.decision is not Decision.ANSWER or decision.entry_id != entry.id:
+            if decision.decision is Decision.DECLINE and own.score > rival.score:
+                # Nothing pulls it away: it scores under its entry's own bar (its offset).
+                t = matcher.thresholds
+                bar = t.suggest + t.entry_offsets.get(entry.id, 0.0)
+                line, column = locate(where)
+                problems.append(
+                    Problem(path, line, column,
+                            f"{kind} '{text}' scores {own.score:.3f} for '{entry.id}', under "
+                            f"its bar of {bar:.2f}: members asking something close to it may "
+                            "get no answer",
+                            f"reword it with more of the words '{entry.id}' uses",
+                            entry.id, "warning")
+                )
+            elif decision.decision is not Decision.ANSWER or decision.entry_id != entry.id:
                 line, column = locate(where)
                 problems.append(
                     Problem(path, line, column,

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import chain, repeat
@@ -242,6 +242,11 @@ class Thresholds:
     # A decline shows the closest entry from this score up ("in case it helps"), unless a
     # not-covered topic is closer. Measured in BENCHMARKS.md.
     related: float = 0.34
+    # Per entry id, added to ``suggest`` and ``answer`` when that entry is the best one: an
+    # entry that off-topic questions often land on ("when does it start?" on duration)
+    # needs a higher bar than one they rarely reach. Chosen per FAQ by bench/crossfit.py;
+    # an entry not named here has no offset.
+    entry_offsets: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -371,6 +376,11 @@ class Matcher:
             for s, v in centroid.items():
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
+
+    @property
+    def declines(self) -> frozenset[str]:
+        """The ids of the not-covered topics: matching one of them declines."""
+        return frozenset(self._declines)
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
@@ -573,19 +583,22 @@ class Matcher:
         ``answer`` up and ``margin`` ahead of the next; else the close ones are offered.
         A rival counts as close from ``related`` up, even below ``suggest``: 0.40 against
         0.37 is too close to call whatever the threshold (otherwise raising ``suggest``
-        would turn such coin flips into answers).
+        would turn such coin flips into answers). ``suggest`` and ``answer`` are the best
+        entry's: the thresholds plus its ``entry_offsets``.
         """
         t = self.thresholds
         top = tuple(candidates[: t.max_choices])
-        if not top or top[0].score < t.suggest:
+        offset = t.entry_offsets.get(top[0].id, 0.0) if top else 0.0
+        suggest, answer = t.suggest + offset, t.answer + offset
+        if not top or top[0].score < suggest:
             related = top[0] if top and top[0].score >= t.related else None
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top,
                          related=related)
         best = top[0]
         runner_up = top[1].score if len(top) > 1 else 0.0
-        if best.score >= t.answer and best.score - runner_up >= t.margin:
+        if best.score >= answer and best.score - runner_up >= t.margin:
             return Match(Decision.ANSWER, best.id, best.score, top)
-        floor = max(min(t.related, t.suggest), best.score - t.suggest_window)
+        floor = max(min(t.related, suggest), best.score - t.suggest_window)
         close = tuple(c for c in top if c.score >= floor)
         if len(close) == 1:  # nothing else is close: there is no choice to offer
             return Match(Decision.ANSWER, best.id, best.score, top)

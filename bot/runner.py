@@ -16,12 +16,11 @@ from pathlib import Path
 
 import aiohttp
 import discord
-from pydantic import ValidationError
 
 from bot.app import MESSAGE_CONTENT_FALLBACK, ResidencyBot, ShardedResidencyBot, create_bot
 from bot.knowledge import FaqStore, load_faq
 from bot.questionlog import QuestionLog
-from bot.settings import DEFAULT_CONFIG, Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 # The cyclic collector's youngest generation runs after this many net allocations (Python's
@@ -30,11 +29,6 @@ log = logging.getLogger("bot")
 # bench/load.py it spent 0.67-0.81 s of a 5,000-question flood collecting, against
 # 0.12-0.15 s with 10,000, for about 1 MB more peak memory.
 GC_YOUNG_THRESHOLD = 10_000
-
-
-def _one_line(error: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-    return "; ".join(parts)
 
 
 async def _serve(settings: Settings, store: FaqStore, token: str) -> int:
@@ -115,9 +109,8 @@ def run_bot(config: Path | None, faq: str | None = None, log_level: str | None =
     """Run the bot until it is stopped; return the process exit code."""
     try:
         settings = load_settings(config)
-    except ValidationError as error:
-        print(f"error: invalid settings in {config or DEFAULT_CONFIG}: {_one_line(error)}",
-              file=sys.stderr)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     level = logging.getLevelNamesMapping().get((log_level or settings.log_level).upper())
     if level is None:

@@ -9,9 +9,10 @@ and is kept as a ``SecretStr`` so it cannot be printed by accident.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+import yaml
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -32,11 +33,14 @@ class MatchingSettings(BaseModel):
     suggest: float = Field(default=Thresholds.suggest, ge=0, le=1)
     suggest_window: float = Field(default=Thresholds.suggest_window, ge=0, le=1)
     related: float = Field(default=Thresholds.related, ge=0, le=1)
+    # Entry id -> offset added to suggest and answer when that entry is the best one.
+    entry_offsets: dict[str, Annotated[float, Field(ge=-0.5, le=0.5)]] = Field(
+        default_factory=dict)
 
     def thresholds(self) -> Thresholds:
         """As the matcher's ``Thresholds``."""
         return Thresholds(self.answer, self.margin, self.suggest, self.suggest_window,
-                          related=self.related)
+                          related=self.related, entry_offsets=dict(self.entry_offsets))
 
 
 class CooldownSettings(BaseModel):
@@ -104,11 +108,28 @@ class Settings(BaseSettings):
         return init_settings, env_settings, dotenv_settings, yaml_source
 
 
+class SettingsError(ValueError):
+    """The settings file or the environment holds something invalid; one line says what."""
+
+
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
-    """Read settings from ``config`` (default ``config/bot.yaml``) and the environment."""
+    """Read settings from ``config`` (default ``config/bot.yaml``) and the environment.
+
+    Raises ``SettingsError`` naming the file and every invalid key.
+    """
     path = config or DEFAULT_CONFIG
 
     class _FromFile(Settings):
         config_path: ClassVar[Path] = path
 
-    return _FromFile(**overrides)
+    try:
+        return _FromFile(**overrides)
+    except ValidationError as error:
+        keys = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                         for e in error.errors())
+        raise SettingsError(f"invalid settings in {path}: {keys}") from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"{path}:{line} is not valid YAML: "
+                            f"{getattr(error, 'problem', None) or error}") from None

@@ -305,6 +305,61 @@ def test_chat_number_without_pending_choices_is_a_question(monkeypatch, capsys):
     assert capsys.readouterr().out == reply.as_text() + "\n\n"
 
 
+# --- settings -------------------------------------------------------------------------------
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bot.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_an_entry_offset_in_the_config_changes_what_is_answered(tmp_path, test_faq, capsys):
+    raised = write_config(tmp_path, """\
+        matching:
+          entry_offsets:
+            fees: 0.2
+        """)
+    question = ["ask", "--json", "--faq", str(test_faq), "is it free or not"]
+    main(question)  # scores about 0.6: answered at the usual bar...
+    assert json.loads(capsys.readouterr().out)["entry_id"] == "fees"
+    main([*question, "--config", str(raised)])  # ...declined at fees' raised one
+    assert json.loads(capsys.readouterr().out)["decision"] == "decline"
+
+
+def test_validate_warns_about_entry_offsets_naming_entries_the_faq_lacks(tmp_path, test_faq,
+                                                                         capsys):
+    config = write_config(tmp_path, """\
+        matching:
+          entry_offsets: {fees: 0.04, visa: 0.04}
+        """)
+    assert main(["validate", "--faq", str(test_faq), "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert (f"{config}: warning: matching.entry_offsets names entries this FAQ does not "
+            "have: visa — fix:") in out
+    assert f"{test_faq}: OK, 2 entries, 1 warning(s)" in out
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("matching:\n  answer: 7\n", "invalid settings in {}: matching.answer: Input should be "
+                                  "less than or equal to 1"),
+    ("matching:\n  entry_offsets: {fees: 0.9}\n", "invalid settings in {}: "
+                                                   "matching.entry_offsets.fees: Input should be"),
+    ("matching: [\n", "{}: line 2 is not valid YAML"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["ask", "is it paid?"], ["chat"],
+                                     ["eval", "tests/questions.yaml"], ["report"], ["run"],
+                                     ["start"]])
+def test_invalid_settings_are_one_error_line_for_every_command(tmp_path, capsys, text, message,
+                                                               command):
+    config = tmp_path / "bot.yaml"
+    config.write_text(text, encoding="utf-8")
+    assert main([*command, "--config", str(config)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: " + message.format(config))
+    assert captured.err.count("\n") == 1 and captured.out == ""
+
+
 # --- --faq is honoured by every command ----------------------------------------------------
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.faqcheck import Problem
 from bot.knowledge import FaqStore, load_faq, load_faq_text
-from bot.matching import Decision
+from bot.matching import Decision, Thresholds
 from bot.replies import respond
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -671,6 +671,17 @@ def test_an_alias_that_pulls_another_entrys_question_away_is_warned_about():
     [warning] = about_the_question(result.warnings)
     assert (warning.line, warning.column) == (13, 15)
     assert "'about'" in warning.message and "'about'" in warning.fix
+
+
+def test_an_alias_under_its_entrys_raised_bar_is_warned_about_without_a_rival_to_move_to():
+    raised = Thresholds(entry_offsets={"ideal-candidate": 0.45})
+    result = load_faq_text(textwrap.dedent(PULLED_AWAY), "faqs.yaml", raised)
+    assert result.knowledge is not None
+    warnings = [w for w in result.warnings if w.entry_id == "ideal-candidate"]
+    assert warnings and all(", under its bar of 0.93: members asking something close to it "
+                            "may get no answer" in w.message for w in warnings)
+    assert all("move" not in w.fix for w in warnings)
+    assert [w for w in check(PULLED_AWAY).warnings if w.entry_id == "ideal-candidate"] == []
 
 
 def test_confusable_aliases_do_not_stop_loading():
