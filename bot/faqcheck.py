@@ -167,35 +167,31 @@ def confusion_warnings(
             if kind == "asked":  # members' own words: never asked to be reworded
                 continue
             ranking = matcher.rank(text, exact_phrasings=False)  # as a close variant scores
-            ranked = [c for c in ranking if c.id != entry.id]
             own = next((c for c in ranking if c.id == entry.id), None)
-            if not ranked or own is None:
+            rival = next((c for c in ranking if c.id != entry.id), None)
+            if own is None:
                 continue
-            rival = ranked[0]
-            decision = matcher.decide([own, rival])
-            if decision.decision is Decision.DECLINE and own.score > rival.score:
+            decision = matcher.decide([own, rival] if rival else [own])
+            if decision.decision is Decision.ANSWER and decision.entry_id == entry.id:
+                continue
+            if decision.decision is Decision.DECLINE and (rival is None
+                                                          or own.score > rival.score):
                 # Nothing pulls it away: it scores under its entry's own bar (its offset).
                 t = matcher.thresholds
                 bar = t.suggest + t.entry_offsets.get(entry.id, 0.0)
-                line, column = locate(where)
-                problems.append(
-                    Problem(path, line, column,
-                            f"{kind} '{text}' scores {own.score:.3f} for '{entry.id}', under "
-                            f"its bar of {bar:.2f}: members asking something close to it may "
-                            "get no answer",
-                            f"reword it with more of the words '{entry.id}' uses",
-                            entry.id, "warning")
-                )
-            elif decision.decision is not Decision.ANSWER or decision.entry_id != entry.id:
-                line, column = locate(where)
-                problems.append(
-                    Problem(path, line, column,
-                            f"{kind} '{text}' scores {own.score:.2f} for '{entry.id}' but "
-                            f"{rival.score:.2f} for '{rival.id}': members asking something close "
-                            "to it may get choices instead of an answer",
-                            f"reword it with words specific to '{entry.id}', or move it to "
-                            f"'{rival.id}'" if kind == "alias" else
-                            f"find which alias of '{rival.id}' pulls it there and reword that",
-                            entry.id, "warning")
-                )
+                message = (f"{kind} '{text}' scores {own.score:.3f} for '{entry.id}', under "
+                           f"its bar of {bar:.2f}: members asking something close to it may "
+                           "get no answer")
+                fix = f"reword it with more of the words '{entry.id}' uses"
+            elif rival is not None:
+                message = (f"{kind} '{text}' scores {own.score:.2f} for '{entry.id}' but "
+                           f"{rival.score:.2f} for '{rival.id}': members asking something "
+                           "close to it may get choices instead of an answer")
+                fix = (f"reword it with words specific to '{entry.id}', or move it to "
+                       f"'{rival.id}'" if kind == "alias" else
+                       f"find which alias of '{rival.id}' pulls it there and reword that")
+            else:
+                continue
+            line, column = locate(where)
+            problems.append(Problem(path, line, column, message, fix, entry.id, "warning"))
     return problems

@@ -684,6 +684,22 @@ def test_an_alias_under_its_entrys_raised_bar_is_warned_about_without_a_rival_to
     assert [w for w in check(PULLED_AWAY).warnings if w.entry_id == "ideal-candidate"] == []
 
 
+def test_an_alias_under_its_bar_is_warned_about_when_no_other_entry_comes_near():
+    alone = """\
+        programme: {name: Test Residency, apply_url: "https://apply.example.org/j/1"}
+        entries:
+          - id: fees
+            question: Is there an application fee?
+            aliases: [do applicants pay anything]
+            answer: No.
+        """
+    raised = Thresholds(entry_offsets={"fees": 0.5})
+    result = load_faq_text(textwrap.dedent(alone), "faqs.yaml", raised)
+    assert [(w.line, w.entry_id) for w in result.warnings] == [(4, "fees"), (5, "fees")]
+    assert all("under its bar of 0.98" in w.message for w in result.warnings)
+    assert check(alone).warnings == ()
+
+
 def test_confusable_aliases_do_not_stop_loading():
     result = check(CONFUSABLE)
     assert result.warnings
