@@ -612,14 +612,12 @@ class Matcher:
         """Decide on ``rank``'s candidates, not-covered topics included.
 
         When the closest phrasing belongs to a known not-covered topic ("deadline?",
-        "visa?"), the bot declines even if an entry sharing a word is close behind.
+        "visa?"), the bot declines even if an entry sharing a word is close behind (and
+        shows no entry as related: "deadline?" is not about applying), whatever that
+        entry's own bar.
         """
         entries = [c for c in ranked if c.id not in self._declines]
-        topic_first = bool(ranked) and ranked[0].id in self._declines
-        if topic_first and ranked[0].score >= self.thresholds.suggest:
+        if ranked and ranked[0].id in self._declines:
             top = tuple(entries[: self.thresholds.max_choices])
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
-        match = self.decide(entries)
-        if topic_first and match.related is not None:  # "deadline?" is not about applying
-            match = match._replace(related=None)
-        return match
+        return self.decide(entries)

@@ -559,6 +559,22 @@ def test_the_best_entrys_offset_decides_not_the_runner_ups():
     assert (match.decision, match.entry_id) == (Decision.DECLINE, None)
 
 
+def test_a_not_covered_topic_ahead_declines_even_under_the_usual_bar():
+    # how-to-apply's lowered bar would answer "what is the deadline to apply?" on its own;
+    # the closer not-covered topic still declines it, and shows no related entry.
+    low = Thresholds(answer=0.99, margin=0.1, suggest=0.99, suggest_window=0.15,
+                     related=0.0, entry_offsets={"how-to-apply": -0.9})
+    matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),
+                       EntryText("~deadline", ["when is the deadline to apply"], declines=True)],
+                      low)
+    ranked = matcher.rank("what is the deadline to apply?")
+    assert ranked[0].id == "~deadline" and ranked[0].score < 0.99
+    assert matcher.decide([c for c in ranked if c.id == "how-to-apply"]).entry_id == \
+        "how-to-apply"
+    declined = matcher.decide_ranked(ranked)
+    assert (declined.decision, declined.related) == (Decision.DECLINE, None)
+
+
 def test_candidates_of_a_suggestion_are_the_three_closest_entries():
     match = decide(("fees", 0.58), ("salary", 0.55), ("benefits", 0.2))
     assert match.decision is Decision.SUGGEST
