@@ -35,6 +35,10 @@ from tests.fakediscord import Harness, Sent
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FAQ_SOURCE = PROJECT_ROOT / "data" / "faqs.yaml"
+# The shipped decision thresholds (entry offsets included), so the bot under test decides
+# exactly as the deployed one does.
+SHIPPED_MATCHING = yaml.safe_load(
+    (PROJECT_ROOT / "config" / "bot.yaml").read_text(encoding="utf-8"))["matching"]
 ANSWER_CHANNEL = "answers"
 
 # Cooldowns far out of the way unless a test is about them.
@@ -110,6 +114,7 @@ def bot_config(tmp_path: Path, dc: Harness, **overrides: Any) -> dict[str, Any]:
         "message_content_intent": True,
         "cooldowns": dict(RELAXED_COOLDOWNS),
         "question_log": {"path": str(tmp_path / "questions.sqlite3"), "salt": "e2e"},
+        "matching": dict(SHIPPED_MATCHING),
     }
     cooldowns = overrides.pop("cooldowns", {})
     config["cooldowns"].update(cooldowns)

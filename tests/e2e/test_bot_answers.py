@@ -73,6 +73,16 @@ async def test_unloading_the_answers_cog_stops_free_text_answers_until_it_is_bac
     assert reply.embeds[0]["title"] == residency.question("duration")
 
 
+async def test_a_typo_under_the_usual_bar_is_answered_where_the_entrys_own_bar_allows(
+    residency: Residency,
+) -> None:
+    # "salray?" scores under 0.48; config/bot.yaml lowers salary's bar (entry_offsets).
+    match = residency.bot.store.current.matcher.match("salray?")
+    assert match.confidence < residency.bot.store.current.matcher.thresholds.answer
+    _, reply = await residency.mention("salray?")
+    assert reply.embeds[0]["title"] == residency.question("salary")
+
+
 async def test_dm_question_is_answered(residency: Residency) -> None:
     message = await residency.dc.dm("member", "is the residency paid?")
     reply = await residency.dc.reply_to(message)
