@@ -16,6 +16,7 @@ import watchfiles
 
 import bot.reload as reload_module
 from bot.knowledge import FaqStore, load_faq
+from bot.matching import Thresholds
 from bot.reload import FaqReloader, ReloadReport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,6 +209,21 @@ async def test_reload_now_replies_with_the_summary_or_the_errors(tmp_path: Path)
     assert f"{state.path}:{line}:" in message and "duplicate id 'fees'" in message
     assert state.answer_of("fees") == NEW_FEES_ANSWER
     assert state.reports == []  # the command's caller shows the outcome itself
+
+
+async def test_renaming_an_entry_with_an_offset_says_the_offset_no_longer_applies(
+        tmp_path: Path) -> None:
+    path = copy_faq(tmp_path)
+    reloader = FaqReloader(FaqStore(load_faq(path).knowledge), path,
+                           thresholds=Thresholds(entry_offsets={"fees": -0.04}))
+    save_in_place(path, edit_fees_answer(path.read_text(encoding="utf-8")))
+    ok, message = await reloader.reload_now()
+    assert ok and "entry_offsets" not in message
+    save_in_place(path, path.read_text(encoding="utf-8").replace("  - id: fees\n",
+                                                                 "  - id: costs\n"))
+    ok, message = await reloader.reload_now()
+    assert ok and message.endswith("The settings' matching.entry_offsets name entries this FAQ "
+                                   "no longer has: fees; rename them there too.")
 
 
 async def test_a_valid_file_without_final_newline_waits_for_the_command(tmp_path: Path) -> None:
