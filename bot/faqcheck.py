@@ -177,8 +177,7 @@ def confusion_warnings(
             if decision.decision is Decision.DECLINE and (rival is None
                                                           or own.score > rival.score):
                 # Nothing pulls it away: it scores under its entry's own bar (its offset).
-                t = matcher.thresholds
-                bar = t.suggest + t.entry_offsets.get(entry.id, 0.0)
+                bar, _ = matcher.thresholds.for_entry(entry.id)
                 message = (f"{kind} '{text}' scores {own.score:.3f} for '{entry.id}', under "
                            f"its bar of {bar:.2f}: members asking something close to it may "
                            "get no answer")

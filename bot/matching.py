@@ -248,6 +248,11 @@ class Thresholds:
     # an entry not named here has no offset.
     entry_offsets: Mapping[str, float] = field(default_factory=dict)
 
+    def for_entry(self, entry_id: str) -> tuple[float, float]:
+        """``suggest`` and ``answer`` when this entry is the best one: plus its offset."""
+        offset = self.entry_offsets.get(entry_id, 0.0)
+        return self.suggest + offset, self.answer + offset
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -314,7 +319,7 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.ids = [entry.id for entry in entries]
-        self._declines = {entry.id for entry in entries if entry.declines}
+        self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
@@ -380,7 +385,7 @@ class Matcher:
     @property
     def declines(self) -> frozenset[str]:
         """The ids of the not-covered topics: matching one of them declines."""
-        return frozenset(self._declines)
+        return self._declines
 
     def _known_stem(self, word: str) -> str:
         s = self._word_stem.get(word)
@@ -588,8 +593,7 @@ class Matcher:
         """
         t = self.thresholds
         top = tuple(candidates[: t.max_choices])
-        offset = t.entry_offsets.get(top[0].id, 0.0) if top else 0.0
-        suggest, answer = t.suggest + offset, t.answer + offset
+        suggest, answer = t.for_entry(top[0].id) if top else (t.suggest, t.answer)
         if not top or top[0].score < suggest:
             related = top[0] if top and top[0].score >= t.related else None
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top,
