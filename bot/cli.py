@@ -34,15 +34,13 @@ def _thresholds(config: Path | None) -> Thresholds:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the FAQ file; exit 1 on errors."""
-    thresholds = _thresholds(args.config)
-    result = load_faq(args.path or args.faq, thresholds)
+    result = load_faq(args.path or args.faq, _thresholds(args.config))
     for problem in result.problems:
         print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
     if result.knowledge is not None:
-        ids = {entry.id for entry in result.knowledge.faq.entries}
-        unknown = sorted(set(thresholds.entry_offsets) - ids)
-        if unknown:  # a renamed or removed entry: its offset no longer applies to anything
+        unknown = result.knowledge.stale_entry_offsets()
+        if unknown:
             warnings += 1
             print(f"{args.config or DEFAULT_CONFIG}: warning: matching.entry_offsets names "
                   f"entries this FAQ does not have: {', '.join(unknown)} — fix: use the "

@@ -137,6 +137,12 @@ class Knowledge:
         """The entry with this id, if any."""
         return self.faq.entry(entry_id)
 
+    def stale_entry_offsets(self) -> list[str]:
+        """Ids in the thresholds' ``entry_offsets`` that this FAQ has no entry for (an
+        entry renamed or removed: its offset applies to nothing), sorted."""
+        ids = {entry.id for entry in self.faq.entries}
+        return sorted(set(self.matcher.thresholds.entry_offsets) - ids)
+
 
 @dataclass(frozen=True)
 class LoadResult:

@@ -172,9 +172,8 @@ class FaqReloader:
             # Counted, not listed: most are long-standing and would bury the summary.
             message += (f" {len(result.warnings)} warning(s): run 'residency-bot validate "
                         f"{self.path}' to see them.")
-        ids = {entry.id for entry in result.knowledge.faq.entries}
-        stale = sorted(set(result.knowledge.matcher.thresholds.entry_offsets) - ids)
-        if stale:  # an entry renamed or removed: its bar in the settings no longer applies
+        stale = result.knowledge.stale_entry_offsets()
+        if stale:
             message += (f" The settings' matching.entry_offsets name entries this FAQ no "
                         f"longer has: {', '.join(stale)}; rename them there too.")
         log.info("%s", message)
