@@ -28,13 +28,9 @@ def _load_knowledge(path: str, thresholds: Thresholds, err: TextIO) -> Knowledge
     return result.knowledge
 
 
-def _thresholds(config: Path | None) -> Thresholds:
-    return load_settings(config).matching.thresholds()
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the FAQ file; exit 1 on errors."""
-    result = load_faq(args.path or args.faq, _thresholds(args.config))
+    result = load_faq(args.path or args.faq, args.settings.matching.thresholds())
     for problem in result.problems:
         print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
@@ -54,7 +50,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Print the reply to one question, or JSON verdicts for questions on stdin."""
-    knowledge = _load_knowledge(args.faq, _thresholds(args.config), sys.stderr)
+    knowledge = _load_knowledge(args.faq, args.settings.matching.thresholds(), sys.stderr)
     if knowledge is None:
         return 1
     if not args.json:
@@ -82,7 +78,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal."""
-    knowledge = _load_knowledge(args.faq, _thresholds(args.config), sys.stderr)
+    knowledge = _load_knowledge(args.faq, args.settings.matching.thresholds(), sys.stderr)
     if knowledge is None:
         return 1
     terminal_chat.run(knowledge, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
@@ -91,7 +87,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the matcher on a question set; exit 1 below the bars."""
-    knowledge = _load_knowledge(args.faq, _thresholds(args.config), sys.stderr)
+    knowledge = _load_knowledge(args.faq, args.settings.matching.thresholds(), sys.stderr)
     if knowledge is None:
         return 1
     report = evaluate(knowledge.matcher, load_cases(args.cases))
@@ -115,8 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_start(args: argparse.Namespace) -> int:
     """``make run``: the Discord bot if a token is set, else the terminal chat."""
-    settings = load_settings(args.config)
-    if settings.discord_token is not None or os.environ.get("DISCORD_TOKEN"):
+    if args.settings.discord_token is not None or os.environ.get("DISCORD_TOKEN"):
         return cmd_run(args)
     print("DISCORD_TOKEN is not set: starting the terminal chat (Ctrl-D to quit).",
           file=sys.stderr)
@@ -177,12 +172,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``residency-bot`` and ``python -m bot``."""
     args = build_parser().parse_args(argv)
     args.faq_override = args.faq
-    try:
-        settings = load_settings(args.config)
+    try:  # read once here; the commands take it from args
+        args.settings = load_settings(args.config)
     except SettingsError as error:  # one line, not a traceback, for every command
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.faq is None:
-        args.faq = str(settings.faq_path)
+        args.faq = str(args.settings.faq_path)
     code: int = args.func(args)
     return code
