@@ -29,9 +29,12 @@ together with the driver that plays the members:
   from ``/proc/PID/stat``, from after the warm-up to after the flood has settled, so the
   question log's writes are included; split into the event-loop thread and the others,
   from ``/proc/PID/task/PID/stat``); the same for this process (emulator and driver);
-  the bot's peak RSS (``VmHWM`` in ``/proc/PID/status``); and the exact count: every
-  message posted must get exactly one reply (bot messages counted per referenced message
-  id: missing and duplicates are reported, as are bot messages replying to nothing).
+  the bot's peak RSS (``VmHWM`` in ``/proc/PID/status``); the share of the machine's CPU
+  time the hypervisor gave to other guests during the flood ("steal" in ``/proc/stat``:
+  a run with much of it says more about the neighbours than about the bot); and the exact
+  count: every message posted must get exactly one reply (bot messages counted per
+  referenced message id: missing and duplicates are reported, as are bot messages
+  replying to nothing).
 
 ``--pong`` runs the same flood against ``bench/pongbot.py``, a plain discord.py bot
 replying "pong" to every mention, for a reference on the same machine. ``--alternate N``
@@ -149,6 +152,14 @@ def cpu_seconds(pid: int, thread: int | None = None) -> float:
     stat = path.read_text()
     fields = stat[stat.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """The whole machine's CPU ticks so far, and the steal among them (``/proc/stat``):
+    time the hypervisor gave this virtual machine's CPUs to someone else."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
+    return total, fields[7] if len(fields) > 7 else 0
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -302,6 +313,7 @@ class Result:
     bot_main_thread_cpu_s: float = float("nan")  # the event loop (the rest: sqlite, watcher)
     driver_cpu_s: float = float("nan")
     peak_rss_mb: float = float("nan")
+    steal_share: float = float("nan")  # of the machine's CPU time during the flood
     checked: int = 0
     exactly_one: int = 0
     missing: int = 0
@@ -427,6 +439,7 @@ async def measure(dc: Harness, options: argparse.Namespace, tmp: Path, rng: rand
     pid = process.process.pid
     bot_before, driver_before = cpu_seconds(pid), time.process_time()
     loop_before = cpu_seconds(pid, pid)
+    ticks_before = cpu_ticks()
 
     flood_posted = Posted()
     await flood(dc, plan, options.in_flight, flood_posted, deadline)
@@ -437,6 +450,9 @@ async def measure(dc: Harness, options: argparse.Namespace, tmp: Path, rng: rand
     result.bot_cpu_s = cpu_seconds(pid) - bot_before
     result.bot_main_thread_cpu_s = cpu_seconds(pid, pid) - loop_before
     result.driver_cpu_s = time.process_time() - driver_before
+    ticks_after = cpu_ticks()
+    ticks = ticks_after[0] - ticks_before[0]
+    result.steal_share = (ticks_after[1] - ticks_before[1]) / ticks if ticks else float("nan")
     result.peak_rss_mb = peak_rss_mb(pid)
     result.exit_code = await process.stop()
     result.bot_problems = bot_problems(process)
@@ -497,6 +513,8 @@ def render(result: Result, options: argparse.Namespace) -> str:
          f"{result.driver_cpu_s * per_message:.2f} ms", ""),
         ("bot peak RSS (VmHWM)", f"{result.peak_rss_mb:.1f} MB",
          target(f"< {TARGET_RSS_MB} MB")),
+        ("CPU time stolen by the hypervisor during the flood (/proc/stat)",
+         f"{result.steal_share:.0%}", ""),
         ("start-up: spawn -> READY sent" + ("" if pong else " + commands synced"),
          seconds(s.ready_and_synced), target(f"< {TARGET_START_S:.0f} s")),
         ("start-up: spawn -> first reply", seconds(s.first_reply), ""),
@@ -539,6 +557,8 @@ def render_alternating(pairs: Sequence[tuple[Result, Result]]) -> str:
         ("emulator + driver CPU per message",
          lambda r: r.driver_cpu_s * 1000 / r.messages, " ms", 2, ""),
         ("bot peak RSS (VmHWM)", lambda r: r.peak_rss_mb, " MB", 1, f"< {TARGET_RSS_MB} MB"),
+        ("CPU time stolen by the hypervisor during the flood", lambda r: r.steal_share * 100,
+         "%", 0, ""),
         ("start-up: spawn -> READY sent (bot: + commands synced)",
          lambda r: r.startup.ready_and_synced, " s", 2, f"< {TARGET_START_S:.0f} s"),
         ("start-up: spawn -> on_ready logged", lambda r: r.startup.on_ready, " s", 2, ""),
@@ -655,8 +675,9 @@ def main_alternating(options: argparse.Namespace, command: str) -> int:
             options.pong = pong
             result = run_in_fresh_process(options)
             print(f"run {run}, {result.mode}: {result.rate:,.0f} /s, bot CPU "
-                  f"{result.bot_cpu_s * 1000 / result.messages:.2f} ms per message"
-                  f"{', FAILED' if result.failed else ''}", file=sys.stderr, flush=True)
+                  f"{result.bot_cpu_s * 1000 / result.messages:.2f} ms per message, "
+                  f"{result.steal_share:.0%} stolen{', FAILED' if result.failed else ''}",
+                  file=sys.stderr, flush=True)
             pair.append(result)
         pairs.append((pair[0], pair[1]))
     print(f"# Load: residency bot and pong reference, {options.alternate} runs each, "
