@@ -132,10 +132,18 @@ class Knowledge:
     matcher: Matcher
     path: str
     loaded_at: float = field(default_factory=time.time)
+    # Every reply looks its entry up: by id at once, not by a walk through the list.
+    _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, Entry] = {}
+        for entry in self.faq.entries:
+            by_id.setdefault(entry.id, entry)  # as Faq.entry: the first of a repeated id
+        object.__setattr__(self, "_by_id", by_id)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""
-        return self.faq.entry(entry_id)
+        return self._by_id.get(entry_id)
 
     def stale_entry_offsets(self) -> list[str]:
         """Ids in the thresholds' ``entry_offsets`` that this FAQ has no entry for (an
