@@ -12,6 +12,7 @@ import logging
 import re
 
 import discord
+from discord.types.embed import Embed as EmbedData
 
 from bot.replies import Reply, ReplyKind, truncate
 
@@ -56,6 +57,22 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(short))
 
 
+class SharedEmbed(discord.Embed):
+    """An embed sent many times unchanged: its JSON is worked out at the first send only.
+
+    ``to_dict`` (what discord.py sends) costs about as much again as building the embed;
+    every change must come before the first send.
+    """
+
+    _sent_as: EmbedData | None = None
+
+    def to_dict(self) -> EmbedData:
+        """The embed as Discord's JSON, kept after the first call."""
+        if self._sent_as is None:
+            self._sent_as = super().to_dict()
+        return self._sent_as
+
+
 @functools.lru_cache(maxsize=EMBED_CACHE_SIZE)
 def reply_embed(reply: Reply) -> discord.Embed:
     """The embed for a reply: title, body, fields and footer cut to Discord's limits.
@@ -64,7 +81,7 @@ def reply_embed(reply: Reply) -> discord.Embed:
     rendered once (an edited answer is a different reply). The embed is shared between
     sends: nothing may change it after this returns.
     """
-    embed = discord.Embed(
+    embed = SharedEmbed(
         title=truncate(reply.title, EMBED_TITLE_LIMIT) if reply.title else None,
         description=truncate(reply.body, EMBED_DESCRIPTION_LIMIT) if reply.body else None,
         colour=_COLOURS.get(reply.kind),

@@ -1,4 +1,5 @@
-"""The buttons under a reply (bot/views.py): the cached rows are exactly discord.py's own.
+"""The buttons and the embed of a reply (bot/views.py, bot/discord_render.py): what is
+kept between sends is exactly what discord.py would send.
 
 ``reply_view`` lays each reply's rows out once and puts the question key in per message;
 ``build_reply_view`` builds them from discord.py's items every time. Members must see the
@@ -16,6 +17,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.discord_render import reply_embed
 from bot.knowledge import Knowledge, load_faq, load_faq_text
 from bot.replies import Reply, ReplyKind, answer, decline, suggest
 from bot.views import CUSTOM_ID_LIMIT, build_reply_view, reply_view
@@ -91,3 +93,24 @@ def test_a_choice_whose_id_leaves_no_room_for_the_key_still_shows_its_answer():
 
 def test_an_answer_with_no_link_and_no_key_has_no_buttons():
     assert reply_view(Reply(kind=ReplyKind.ANSWER, body="B.")) is None
+
+
+TOO_LONG = Reply(kind=ReplyKind.INFO, title="T" * 300, body="B" * 5000,
+                 fields=tuple((f"name {i}", "v" * 1000) for i in range(30)))
+
+
+def test_every_reply_embed_is_sent_as_discord_py_would_send_it(shipped):
+    for reply in [*replies(shipped), TOO_LONG]:
+        embed = reply_embed(reply)
+        fresh = discord.Embed.to_dict(embed)  # worked out now, not kept
+        assert embed.to_dict() == fresh, reply
+        assert reply_embed(reply).to_dict() == fresh  # the kept JSON, on the next send
+
+
+def test_a_reply_too_long_for_an_embed_is_cut_to_discord_limits():
+    sent = reply_embed(TOO_LONG).to_dict()
+    assert len(sent["title"]) <= 256 and len(sent["description"]) <= 4096
+    assert len(sent["fields"]) <= 25
+    total = len(sent["title"]) + len(sent["description"]) + sum(
+        len(f["name"]) + len(f["value"]) for f in sent["fields"])
+    assert total <= 6000
