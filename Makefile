@@ -36,6 +36,7 @@ eval: $(STAMP)
 ## bench: speed and quality benchmarks (figures go to BENCHMARKS.md by hand)
 bench: $(STAMP)
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/render.py
 	$(BIN)/python bench/clinc150.py
 	$(BIN)/python bench/crossfit.py
 
