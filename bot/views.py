@@ -226,7 +226,8 @@ def build_reply_view(
 ) -> discord.ui.View | None:
     """Link buttons, "did you mean" choices and (for answers) the feedback buttons.
 
-    ``picked`` marks an answer chosen from choices: its votes name the entry.
+    ``picked`` marks an answer chosen from choices: its votes name the entry. The bot sends
+    ``reply_view``'s copy; ``question_key`` must already fit a custom id (``_KEY``).
     """
     view = discord.ui.View(timeout=None)
     items: list[discord.ui.Item[Any]] = [
@@ -261,9 +262,10 @@ def reply_view(
 ) -> discord.ui.View | None:
     """``build_reply_view``'s buttons, at a fraction of its cost.
 
-    Building discord.py's items costs about as much as matching the question (bench/
-    load.py), and a reply's buttons differ from message to message only by the question
-    key in their custom ids. So each reply's rows are laid out once and the key is put in.
+    Building discord.py's items costs about as much as matching the question
+    (bench/render.py), and a reply's buttons differ from message to message only by the
+    question key in their custom ids. So each reply's rows are laid out once and the key
+    is put in. A key that cannot ride in a custom id gives no vote buttons.
     """
     if question_key is not None and not re.fullmatch(_KEY, question_key):
         question_key = None  # cannot ride in a custom_id: no votes rather than a crash
