@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -124,6 +124,9 @@ class Faq(_Strict):
         return next((e for e in self.entries if e.id == entry_id), None)
 
 
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """A validated FAQ with its matcher: what the bot answers from. Immutable."""
@@ -134,16 +137,27 @@ class Knowledge:
     loaded_at: float = field(default_factory=time.time)
     # Every reply looks its entry up: by id at once, not by a walk through the list.
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    _derived: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, Entry] = {}
         for entry in self.faq.entries:
             by_id.setdefault(entry.id, entry)  # as Faq.entry: the first of a repeated id
         object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_derived", {})
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""
         return self._by_id.get(entry_id)
+
+    def derived(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """A value worked out from this knowledge once (it never changes), such as an
+        entry's reply. Only for a bounded set of keys: the values live as long as it does."""
+        try:
+            return cast(_T, self._derived[key])
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     def stale_entry_offsets(self) -> list[str]:
         """Ids in the thresholds' ``entry_offsets`` that this FAQ has no entry for (an

@@ -129,29 +129,43 @@ def _links(knowledge: Knowledge) -> tuple[Link, ...]:
 
 
 def answer(knowledge: Knowledge, entry: Entry) -> Reply:
-    """An entry's answer with the application and announcement links."""
-    return Reply(
-        kind=ReplyKind.ANSWER,
-        title=truncate(entry.question, EMBED_TITLE_LIMIT),
-        body=entry.answer,
-        footer=FOOTER,
-        links=_links(knowledge),
-        entry_id=entry.id,
-    )
+    """An entry's answer with the application and announcement links.
+
+    Built once per entry of ``knowledge`` (a reply is an immutable value).
+    """
+    def build() -> Reply:
+        return Reply(
+            kind=ReplyKind.ANSWER,
+            title=truncate(entry.question, EMBED_TITLE_LIMIT),
+            body=entry.answer,
+            footer=FOOTER,
+            links=_links(knowledge),
+            entry_id=entry.id,
+        )
+
+    if knowledge.entry(entry.id) is not entry:  # not one of this FAQ's entries
+        return build()
+    return knowledge.derived(("answer", entry.id), build)
 
 
 def decline(knowledge: Knowledge, related: str | None = None) -> Reply:
     """The polite "I don't know" that says where to ask instead.
 
     ``related`` names an entry that came close: it is offered as a choice, not answered.
+    Built once per related entry of ``knowledge``.
     """
-    source = knowledge.faq.programme.source_url
-    links = (Link("Announcement", source),) if source else ()
     entry = knowledge.entry(related) if related else None
-    if entry is None:
-        return Reply(kind=ReplyKind.DECLINE, body=DECLINE_TEXT, links=links)
-    return Reply(kind=ReplyKind.DECLINE, body=f"{DECLINE_TEXT}\n{RELATED_TEXT}", links=links,
-                 choices=(Choice(entry.id, truncate(entry.question, BUTTON_LABEL_LIMIT)),))
+
+    def build() -> Reply:
+        source = knowledge.faq.programme.source_url
+        links = (Link("Announcement", source),) if source else ()
+        if entry is None:
+            return Reply(kind=ReplyKind.DECLINE, body=DECLINE_TEXT, links=links)
+        return Reply(kind=ReplyKind.DECLINE, body=f"{DECLINE_TEXT}\n{RELATED_TEXT}",
+                     links=links,
+                     choices=(Choice(entry.id, truncate(entry.question, BUTTON_LABEL_LIMIT)),))
+
+    return knowledge.derived(("decline", entry.id if entry else None), build)
 
 
 def suggest(knowledge: Knowledge, entry_ids: tuple[str, ...]) -> Reply:

@@ -77,6 +77,18 @@ def test_answer_links_to_the_application_and_the_announcement(shipped):
     assert reply.links == (Link("Apply", APPLY_URL), Link("Announcement", ANNOUNCEMENT_URL))
 
 
+def test_answers_come_from_the_faq_they_are_asked_of(shipped):
+    # Replies are built once per FAQ: a reloaded FAQ with an edited answer must not get the
+    # old one, and an entry from another FAQ is answered with its own text.
+    edited = knowledge_from(WITHOUT_ANNOUNCEMENT.replace("No fees.", "Still no fees."))
+    original = knowledge_from(WITHOUT_ANNOUNCEMENT)
+    assert answer(original, original.entry("fees")).body == "No fees."
+    assert answer(edited, edited.entry("fees")).body == "Still no fees."
+    assert answer(original, edited.entry("fees")).body == "Still no fees."
+    assert answer(original, original.entry("fees")).body == "No fees."
+    assert answer(shipped, shipped.entry("fees")).body != "No fees."
+
+
 def test_answer_without_an_announcement_links_only_to_the_application():
     knowledge = knowledge_from(WITHOUT_ANNOUNCEMENT)
     reply = answer(knowledge, knowledge.entry("fees"))
