@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Start the Discord bot (needs DISCORD_TOKEN)."""
     from bot.runner import run_bot  # discord.py is imported only when the bot runs
 
-    return run_bot(args.config, faq=args.faq_override, log_level=args.log_level)
+    return run_bot(args.settings, faq=args.faq_override, log_level=args.log_level)
 
 
 def cmd_start(args: argparse.Namespace) -> int:

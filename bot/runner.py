@@ -20,7 +20,7 @@ import discord
 from bot.app import MESSAGE_CONTENT_FALLBACK, ResidencyBot, ShardedResidencyBot, create_bot
 from bot.knowledge import FaqStore, load_faq
 from bot.questionlog import QuestionLog
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings
 
 log = logging.getLogger("bot")
 # The cyclic collector's youngest generation runs after this many net allocations (Python's
@@ -105,13 +105,11 @@ async def _run_until_stopped(bot: ResidencyBot, token: str) -> int:
     return 0
 
 
-def run_bot(config: Path | None, faq: str | None = None, log_level: str | None = None) -> int:
-    """Run the bot until it is stopped; return the process exit code."""
-    try:
-        settings = load_settings(config)
-    except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+def run_bot(settings: Settings, faq: str | None = None, log_level: str | None = None) -> int:
+    """Run the bot until it is stopped; return the process exit code.
+
+    ``settings`` as ``python -m bot`` read them (once, for every command).
+    """
     level = logging.getLevelNamesMapping().get((log_level or settings.log_level).upper())
     if level is None:
         print(f"error: unknown log level {log_level or settings.log_level!r}; use DEBUG, "

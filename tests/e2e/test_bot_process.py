@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from bot.runner import run_bot
+from bot.settings import load_settings
 from tests.fakediscord import Harness
 from tests.fakediscord.harness import PROJECT_ROOT
 
@@ -125,7 +126,7 @@ def offline_config(tmp_path: Path) -> Path:
 def test_missing_token_is_one_clear_line(
     offline_cli: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert run_bot(offline_config(offline_cli)) != 0
+    assert run_bot(load_settings(offline_config(offline_cli))) != 0
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "DISCORD_TOKEN is not set" in errors[0]
 
@@ -136,7 +137,7 @@ def test_invalid_faq_is_one_clear_line(
     monkeypatch.setenv("DISCORD_TOKEN", "never-used")
     broken = offline_cli / "broken.yaml"
     broken.write_text("programme: {name: x}\nentries: []\n", encoding="utf-8")
-    assert run_bot(offline_config(offline_cli), faq=str(broken)) == 1
+    assert run_bot(load_settings(offline_config(offline_cli)), faq=str(broken)) == 1
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert f"FAQ {broken} has" in errors[0] and "validate" in errors[0]
