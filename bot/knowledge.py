@@ -162,8 +162,7 @@ class Knowledge:
     def stale_entry_offsets(self) -> list[str]:
         """Ids in the thresholds' ``entry_offsets`` that this FAQ has no entry for (an
         entry renamed or removed: its offset applies to nothing), sorted."""
-        ids = {entry.id for entry in self.faq.entries}
-        return sorted(set(self.matcher.thresholds.entry_offsets) - ids)
+        return sorted(self.matcher.thresholds.entry_offsets.keys() - self._by_id.keys())
 
 
 @dataclass(frozen=True)
