@@ -17,7 +17,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord_render import reply_embed
+from bot.discord_render import post_message, reply_embed
 from bot.knowledge import Knowledge, load_faq, load_faq_text
 from bot.replies import Reply, ReplyKind, answer, decline, suggest
 from bot.views import CUSTOM_ID_LIMIT, build_reply_view, reply_view
@@ -114,3 +114,18 @@ def test_a_reply_too_long_for_an_embed_is_cut_to_discord_limits():
     total = len(sent["title"]) + len(sent["description"]) + sum(
         len(f["name"]) + len(f["value"]) for f in sent["fields"])
     assert total <= 6000
+
+
+async def test_a_view_with_callbacks_is_not_posted_where_its_presses_would_be_lost(
+    shipped: Knowledge,
+) -> None:
+    # post_message skips discord.py's view store: only a ReadyView (no callbacks) may go.
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Press", custom_id="press"))
+    client = discord.Client(intents=discord.Intents.none())
+    channel = discord.PartialMessageable(state=client._connection, id=1)
+    with pytest.raises(ValueError, match=r"Messageable\.send"):
+        await post_message(client, channel, content="hi", view=view)
+    # The bot's own replies can: their presses reach the DynamicItems by custom id.
+    sent = reply_view(answer(shipped, shipped.faq.entries[0]), "k")
+    assert sent is not None and not sent.is_dispatchable()

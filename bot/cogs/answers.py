@@ -15,11 +15,17 @@ import re
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.utils import MISSING
 
 from bot.app import ResidencyBot
 from bot.cooldowns import RateDecision
-from bot.discord_render import NO_MENTIONS, plain_text, reply_embed, send_interaction
+from bot.discord_render import (
+    NO_MENTIONS,
+    new_nonce,
+    plain_text,
+    post_message,
+    reply_embed,
+    send_interaction,
+)
 from bot.matching import Decision, Match
 from bot.normalise import normalise
 from bot.replies import Reply, ReplyKind, respond
@@ -181,23 +187,23 @@ class Answers(commands.Cog):
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
         delete_after: float | None = None,
-    ) -> discord.Message | None:
+    ) -> discord.PartialMessage | None:
         """Reply to ``message`` without pinging anyone; None if it could not be posted.
 
         A server error discord.py does not retry is retried here
-        (``SERVER_ERROR_RETRY_DELAYS``); a missing permission or a reply that still fails
-        is one log line, not an exception.
+        (``SERVER_ERROR_RETRY_DELAYS``), with the same nonce, so that Discord posts it at
+        most once; a missing permission or a reply that still fails is one log line, not an
+        exception.
         """
         delays = iter(SERVER_ERROR_RETRY_DELAYS)
+        nonce = new_nonce()
         while True:
             try:
-                sent = await message.channel.send(
+                sent = await post_message(
+                    self.bot, message.channel,
                     content=plain_text(content) if content else None,
-                    embed=embed if embed is not None else MISSING,
-                    view=view if view is not None else MISSING,
+                    embed=embed, view=view, nonce=nonce,
                     reference=message.to_reference(fail_if_not_exists=False),
-                    mention_author=False,
-                    allowed_mentions=NO_MENTIONS,
                 )
             except discord.Forbidden:
                 log.warning("Missing permission to reply in channel %s (needs View Channel, "

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
+import pytest
+
 from tests.e2e.botfixtures import StartResidency, start_residency
 
 __all__ = ["start_residency"]
@@ -29,9 +34,11 @@ async def test_member_over_the_rate_gets_one_private_notice_not_a_flood(
 
 
 async def test_rate_notice_falls_back_to_the_channel_when_dms_are_closed(
-    start_residency: StartResidency,
+    start_residency: StartResidency, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = await start_residency(cooldowns={"member_questions": 1})
+    # discord.py loads the cog as a fresh module: change the delay in that one.
+    monkeypatch.setattr(sys.modules["bot.cogs.answers"], "NOTICE_DELETE_AFTER_SECONDS", 0.3)
     dc = started.dc
     asker = dc.member("private", accepts_dms=False)
     await dc.say(asker, "general", QUESTIONS[0], mentions_bot=True)
@@ -40,6 +47,12 @@ async def test_rate_notice_falls_back_to_the_channel_when_dms_are_closed(
     assert "faster than I can answer in public" in notice.text
     third = await dc.say(asker, "general", QUESTIONS[2], mentions_bot=True)
     await dc.assert_no_reply(third)
+    # The public notice is short-lived: the bot deletes it after the delay.
+    for _ in range(50):
+        if any(s.kind == "delete" and s.message_id == notice.message_id for s in dc.sent):
+            break
+        await asyncio.sleep(0.05)
+    assert [s.message_id for s in dc.sent if s.kind == "delete"] == [notice.message_id]
 
 
 async def test_same_answer_in_the_same_channel_points_to_the_earlier_one(

@@ -272,6 +272,8 @@ async def test_a_reply_discord_keeps_refusing_is_logged_once_and_counted_as_lost
     lost = await dc.say(MEMBERS[0], "general", "is the residency paid?", mentions_bot=True)
     await dc.wait_for(lambda: sum(r.status == 503 for r in dc.requests) == 3,
                       what="three refused tries", timeout=6)
+    # One message tried three times: one nonce, so Discord would post it at most once.
+    assert len({r.body["nonce"] for r in dc.requests if r.status == 503}) == 1
 
     _, reply = await residency.mention("do I have to relocate?")  # and it keeps serving
     assert reply.embeds[0]["title"] == residency.question("relocation")

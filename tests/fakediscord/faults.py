@@ -11,13 +11,14 @@ import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from .httputil import RECORD_KEY, ApiError, json_response
+from .httputil import RECORD_KEY, ApiError, json_response, read_body
 from .records import RequestRecord
 
 if TYPE_CHECKING:
@@ -151,6 +152,9 @@ async def _answer(
         return json_response({"message": "401: Unauthorized", "code": 0}, 401)
     scripted = server.faults.take_scripted(request.method, path)
     if scripted is not None:
+        if request.content_type == "application/json":  # what the bot tried to send
+            with suppress(ApiError):
+                await read_body(request)
         return scripted.response()
     headers: dict[str, str] = {}
     limiter = server.faults.rate_limiter
