@@ -138,7 +138,7 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _strip_invisible(text: str) -> str:
     """Drop format characters (zero-width, bidi marks) and turn control characters into spaces."""
     if text.isascii():  # the common case: no format characters possible
-        return _ASCII_CONTROL.sub(" ", text)
+        return text if text.isprintable() else _ASCII_CONTROL.sub(" ", text)
     out: list[str] = []
     for char in text:
         category = unicodedata.category(char)

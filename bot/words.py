@@ -52,6 +52,9 @@ STOPWORDS = CORRECTABLE_STOPWORDS | frozenset(
 
 # Long messages are also scored clause by clause; the question is usually the last one.
 _CLAUSE_BREAK = re.compile(r"[.?!;\n]+|,\s+")
+# What a text of one clause, perhaps with a "?" at the end, is left with once stripped of
+# the marks and spaces at its end has none of these (``_one_clause``).
+_TRAILING = ".?!;\n \t\r\f\v"
 # A clause needs this many topic words to stand alone: "do they care about that" does not.
 MIN_CLAUSE_CONTENT_WORDS = 2
 MAX_CLAUSES = 4
@@ -69,12 +72,21 @@ def content_words(words: Iterable[str]) -> int:
     return sum(word not in STOPWORDS for word in words)
 
 
+def _one_clause(text: str) -> bool:
+    """True when ``_CLAUSE_BREAK`` would not split ``text``: most questions ("is it paid?").
+    Cheaper than splitting it to see (these checks run on every message)."""
+    body = text.rstrip(_TRAILING)
+    return not ("." in body or "?" in body or "!" in body or ";" in body or "\n" in body
+                or "," in body)
+
+
 def segments(question: str) -> list[list[str]]:
     """Normalised words of the whole message, plus of its last clauses when it has several
     (each different one once)."""
     text = cap_length(question)
     whole = normalise(text).split()
-    pieces = [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()]
+    pieces = ([text] if _one_clause(text) else
+              [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()])
     clauses = [
         words for words in (normalise(piece).split() for piece in pieces)
         if content_words(words) >= MIN_CLAUSE_CONTENT_WORDS

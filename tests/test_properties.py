@@ -17,6 +17,7 @@ from bot.knowledge import Knowledge, load_faq, load_faq_text
 from bot.matching import Decision
 from bot.normalise import MAX_HEAD_CHARS, MAX_TAIL_CHARS, MAX_WORDS, normalise
 from bot.replies import MESSAGE_LIMIT, respond
+from bot.words import _CLAUSE_BREAK, _one_clause
 
 ROOT = Path(__file__).resolve().parent.parent
 CAP = MAX_HEAD_CHARS + MAX_TAIL_CHARS + 1
@@ -116,6 +117,20 @@ def test_ascii_message_reads_the_same_after_a_word_in_another_script(message):
 def test_an_invisible_character_in_an_ascii_message_changes_nothing(message, invisible):
     words = message.split(" ")
     assert normalise(invisible.join(words)) == normalise("".join(words))
+
+
+# Clause marks and spaces, mixed into words, for the clause tests below.
+CLAUSE_TEXT = st.lists(st.sampled_from(
+    ["is", "it", "paid", "part", "time", ".", "?", "!", ";", ",", ", ", "\n", " ", "\t",
+     "\u3000", "...", "?!", "tl;dr"]), max_size=30).map("".join)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(st.one_of(CLAUSE_TEXT, ASCII_TEXT, DISCORD_TEXT))
+def test_a_message_the_quick_check_calls_one_clause_has_one(message):
+    # segments() skips splitting such messages: the split would have found one clause.
+    if _one_clause(message):
+        assert len([p for p in _CLAUSE_BREAK.split(message) if p.strip()]) <= 1
 
 
 @settings(max_examples=300, deadline=None)
