@@ -33,6 +33,7 @@ import argparse
 import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from provenance import engine_version
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import Case, judge, load_cases  # noqa: E402
 from bot.knowledge import Faq, build_matcher, load_faq  # noqa: E402
-from bot.matching import Candidate, Match, Matcher, Thresholds  # noqa: E402
+from bot.matching import Candidate, Match, Matcher  # noqa: E402
 from bot.normalise import normalise  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
@@ -56,7 +57,8 @@ GRID = [(s / 100, margin) for s in range(34, 60) for margin in (0.04, 0.06, 0.08
 OFFSETS = (-0.08, -0.04, 0.0, 0.04, 0.08)
 WRONG_COST = 6
 
-Ranked = list[tuple[Case, list[Candidate]]]
+# Each question with the matcher's candidates and the classifier's opinion.
+Ranked = list[tuple[Case, list[Candidate], Candidate | None]]
 
 
 def without(faq: Faq, questions: Sequence[str]) -> Faq:
@@ -74,18 +76,19 @@ def without(faq: Faq, questions: Sequence[str]) -> Faq:
 
 
 def ranked(matcher: Matcher, cases: Sequence[Case]) -> Ranked:
-    return [(case, matcher.rank(case.question)) for case in cases]
+    return [(case, matcher.rank(case.question), matcher.opinion(case.question))
+            for case in cases]
 
 
 def score(matcher: Matcher, rows: Ranked, suggest: float, margin: float, related: float,
           offsets: Mapping[str, float] | None = None) -> tuple[int, int]:
     """Right and wrong answers at these thresholds (as ``Matcher.match`` decides)."""
-    matcher.thresholds = Thresholds(answer=suggest, suggest=suggest, margin=margin,
-                                    related=min(related, suggest),
-                                    entry_offsets=dict(offsets or {}))
+    matcher.thresholds = replace(matcher.thresholds, answer=suggest, suggest=suggest,
+                                 margin=margin, related=min(related, suggest),
+                                 entry_offsets=dict(offsets or {}))
     right = wrong = 0
-    for case, candidates in rows:
-        verdict = judge(case, matcher.decide_ranked(candidates))
+    for case, candidates, opinion in rows:
+        verdict = judge(case, matcher.decide_ranked(candidates, opinion))
         right += verdict == "right"
         wrong += verdict == "wrong"
     return right, wrong
@@ -102,10 +105,10 @@ def choose(matcher: Matcher, rows: Ranked, related: float
     results = {pair: score(matcher, rows, *pair, related) for pair in GRID}
     pair = max(GRID, key=lambda p: (merit(results[p]), results[p][0]))
     by_best: dict[str, Ranked] = defaultdict(list)  # rows by their best entry
-    for case, candidates in rows:
+    for case, candidates, opinion in rows:
         best = next((c.id for c in candidates if c.id not in matcher.declines), None)
         if best is not None:
-            by_best[best].append((case, candidates))
+            by_best[best].append((case, candidates, opinion))
     offsets: dict[str, float] = {}
     for entry, own in sorted(by_best.items()):
         scored = {o: merit(score(matcher, own, *pair, related, {entry: o})) for o in OFFSETS}
@@ -169,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = ranked(matcher, load_cases(ROOT / path))
         chosen = score(matcher, rows, *best, related, offsets)
         matcher.thresholds = shipped
-        matches = [(case, matcher.decide_ranked(c)) for case, c in rows]
+        matches = [(case, matcher.decide_ranked(c, o)) for case, c, o in rows]
         now = [judge(case, match) for case, match in matches]
         as_shipped = (now.count("right"), now.count("wrong"))
         answerable += sum(1 for case, _ in matches if case.expect)

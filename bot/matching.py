@@ -49,6 +49,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from bot.classifier import Classifier
 from bot.normalise import normalise
 from bot.words import CORRECTABLE_STOPWORDS, STOPWORDS, content_words, segments, stem
 
@@ -85,6 +86,11 @@ EAGER_TRIGRAM_ENTRIES = 1_000
 # still counts most, but no longer drowns the entry's other words. Measured with
 # bench/crossfit.py (BENCHMARKS.md), as was the next one.
 CENTROID_POWER = 0.5
+# The classifier's second opinion (bot.classifier) costs time per label for every question
+# and at load: FAQs with more entries and not-covered topics than this go without it.
+CLASSIFIER_MAX_LABELS = 200
+# The classifier's label for every not-covered topic at once (no entry has this id).
+NOT_COVERED = "~not-covered"
 # Members' questions (``asked`` in the FAQ) weigh this much in a centroid; a moderator's
 # phrasing weighs 1.
 ASKED_WEIGHT = 0.5
@@ -247,6 +253,15 @@ class Thresholds:
     # needs a higher bar than one they rarely reach. Chosen per FAQ by bench/crossfit.py;
     # an entry not named here has no offset.
     entry_offsets: Mapping[str, float] = field(default_factory=dict)
+    # The classifier's second opinion (bot.classifier, ``Matcher.decide_ranked``): its
+    # label is answered from this probability up when it is one of the closest entries...
+    classifier_alone: float = 0.8
+    # ...or from this one up when it is the matcher's best entry, scoring this much...
+    classifier_agree: float = 0.6
+    classifier_agree_score: float = 0.34
+    # ...and an answer of the matcher's that the classifier labels otherwise, with at least
+    # this probability, is withheld (above 1: never).
+    classifier_veto: float = 0.45
 
     def for_entry(self, entry_id: str) -> tuple[float, float]:
         """``suggest`` and ``answer`` when this entry is the best one: plus its offset."""
@@ -337,14 +352,18 @@ class Matcher:
         # A question that is exactly the words of a phrasing (in any order) -> its entries.
         self._exact: dict[str, list[int]] = defaultdict(list)
         phrasing_stems: list[list[set[str]]] = []
+        examples: list[list[list[str]]] = []  # per entry, each text's stems in order
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
         phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
         for index, entry in enumerate(entries):
-            texts, stems_of_phrasings = [], []
+            texts, stems_of_phrasings, in_order = [], [], []
             for text in [*entry.phrasings, *entry.keywords, *entry.asked]:
                 words = normalise_text(text).split()
                 texts.append(" ".join(sorted(words)))
-                stems_of_phrasings.append({self._known_stem(word) for word in words})
+                stems = [self._known_stem(word) for word in words]
+                in_order.append(stems)
+                stems_of_phrasings.append(set(stems))
+            examples.append(in_order)
             for text in set(texts):
                 self._exact[text].append(index)
             all_texts.append(texts)
@@ -358,6 +377,18 @@ class Matcher:
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
+        # The classifier's labels: one per entry, and one for all the not-covered topics
+        # together (``NOT_COVERED``): a question like none of the entries has somewhere to
+        # go, and the topics do not split it between them. Measured: BENCHMARKS.md.
+        self._label_ids = [entry.id for entry in entries if not entry.declines]
+        grouped = [texts for entry, texts in zip(entries, examples, strict=True)
+                   if not entry.declines]
+        if self._declines:
+            self._label_ids.append(NOT_COVERED)
+            grouped.append([stems for entry, texts in zip(entries, examples, strict=True)
+                            if entry.declines for stems in texts])
+        self._classifier = (Classifier(grouped) if len(grouped) <= CLASSIFIER_MAX_LABELS
+                            else None)
         self._trigrams = _Trigrams(all_texts, phrasing_weights)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
@@ -466,8 +497,11 @@ class Matcher:
         that entry. ``exact_phrasings=False`` scores it like any other question instead, to
         see what a member writing something close to it would get (``validate`` does).
         """
+        return self._rank(segments(question), exact_phrasings)
+
+    def _rank(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
+              ) -> list[Candidate]:
         best: dict[int, float] = {}
-        parts = segments(question)
         for words in parts:
             for entry, score in self._score(self._query(words), exact_phrasings).items():
                 if score > best.get(entry, 0.0):
@@ -610,18 +644,64 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it."""
-        return self.decide_ranked(self.rank(question))
+        parts = segments(question)
+        ranked = self._rank(parts)
+        best = next((c for c in ranked if c.id not in self._declines), None)
+        # The classifier can change nothing without an entry, nor overrule a phrasing met
+        # word for word: it is asked only between the two.
+        consult = best is not None and best.score < 1.0
+        return self.decide_ranked(ranked, self._opinion(parts[0]) if consult else None)
 
-    def decide_ranked(self, ranked: Sequence[Candidate]) -> Match:
-        """Decide on ``rank``'s candidates, not-covered topics included.
+    def opinion(self, question: str) -> Candidate | None:
+        """The classifier's label for the whole message (an entry's id, or ``NOT_COVERED``)
+        and its probability; None when it knows none of the words."""
+        return self._opinion(segments(question)[0])
+
+    def _opinion(self, words: Sequence[str]) -> Candidate | None:
+        if self._classifier is None:
+            return None
+        stems = [s for word in words for s, _ in self._resolve_word(word)]
+        found = self._classifier.opinion(stems)
+        if found is None:
+            return None
+        return Candidate(self._label_ids[found.label], found.probability)
+
+    def decide_ranked(self, ranked: Sequence[Candidate],
+                      opinion: Candidate | None = None) -> Match:
+        """Decide on ``rank``'s candidates, not-covered topics included, and the
+        classifier's ``opinion``.
 
         When the closest phrasing belongs to a known not-covered topic ("deadline?",
         "visa?"), the bot declines even if an entry sharing a word is close behind (and
         shows no entry as related: "deadline?" is not about applying), whatever that
         entry's own bar.
+
+        Then the classifier's opinion: its label is answered when it is one of the closest
+        entries with a probability of at least ``classifier_alone``, or when it is the best
+        entry (not behind a not-covered topic), scores ``classifier_agree_score`` and has a
+        probability of ``classifier_agree``. An answer it labels otherwise is withheld: the
+        bot declines, showing the entry as related (``classifier_veto``). A best entry
+        scoring 1.0 (one of its phrasings, word for word) is decided without it.
         """
+        t = self.thresholds
         entries = [c for c in ranked if c.id not in self._declines]
-        if ranked and ranked[0].id in self._declines:
-            top = tuple(entries[: self.thresholds.max_choices])
+        top = tuple(entries[: t.max_choices])
+        topic_first = bool(ranked) and ranked[0].id in self._declines
+        if top and top[0].score >= 1.0:  # a phrasing word for word: the matcher decides
+            opinion = None
+        if opinion is not None:
+            shortlisted = next((c for c in top if c.id == opinion.id), None)
+            if shortlisted is not None and opinion.score >= t.classifier_alone:
+                return Match(Decision.ANSWER, shortlisted.id, shortlisted.score, top)
+            if (not topic_first and top and top[0].id == opinion.id
+                    and top[0].score >= t.classifier_agree_score
+                    and opinion.score >= t.classifier_agree):
+                return Match(Decision.ANSWER, top[0].id, top[0].score, top)
+        if topic_first:
             return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top)
-        return self.decide(entries)
+        match = self.decide(entries)
+        if (opinion is not None and match.decision is Decision.ANSWER
+                and opinion.id != match.entry_id and opinion.score >= t.classifier_veto):
+            related = top[0] if top[0].score >= t.related else None
+            return Match(Decision.DECLINE, None, match.confidence, top, related=related)
+        return match

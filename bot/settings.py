@@ -36,11 +36,21 @@ class MatchingSettings(BaseModel):
     # Entry id -> offset added to suggest and answer when that entry is the best one.
     entry_offsets: dict[str, Annotated[float, Field(ge=-0.5, le=0.5)]] = Field(
         default_factory=dict)
+    # The classifier's second opinion (a probability above 1 switches a rule off).
+    classifier_alone: float = Field(default=Thresholds.classifier_alone, ge=0, le=1.01)
+    classifier_agree: float = Field(default=Thresholds.classifier_agree, ge=0, le=1.01)
+    classifier_agree_score: float = Field(default=Thresholds.classifier_agree_score, ge=0,
+                                          le=1)
+    classifier_veto: float = Field(default=Thresholds.classifier_veto, ge=0, le=1.01)
 
     def thresholds(self) -> Thresholds:
         """As the matcher's ``Thresholds``."""
         return Thresholds(self.answer, self.margin, self.suggest, self.suggest_window,
-                          related=self.related, entry_offsets=dict(self.entry_offsets))
+                          related=self.related, entry_offsets=dict(self.entry_offsets),
+                          classifier_alone=self.classifier_alone,
+                          classifier_agree=self.classifier_agree,
+                          classifier_agree_score=self.classifier_agree_score,
+                          classifier_veto=self.classifier_veto)
 
 
 class CooldownSettings(BaseModel):

@@ -283,7 +283,8 @@ def test_chat_picks_a_suggestion_by_number(monkeypatch, capsys, test_faq):
 
 
 def test_chat_picks_the_related_entry_of_a_decline_by_number():
-    loose = Thresholds(answer=0.99, margin=0.04, suggest=0.99, suggest_window=0.1, related=0.3)
+    loose = Thresholds(answer=0.99, margin=0.04, suggest=0.99, suggest_window=0.1, related=0.3,
+                       classifier_alone=1.01, classifier_agree=1.01)  # no second opinion
     knowledge = load_faq(ROOT / "data" / "faqs.yaml", loose, check_confusion=False).knowledge
     assert knowledge is not None
     # Not word for word a phrasing (that would score 1.0 and be answered).
@@ -319,6 +320,8 @@ def test_an_entry_offset_in_the_config_changes_what_is_answered(tmp_path, test_f
         matching:
           entry_offsets:
             fees: 0.2
+          classifier_alone: 1.01  # the classifier would answer it whatever fees' bar
+          classifier_agree: 1.01
         """)
     question = ["ask", "--json", "--faq", str(test_faq), "is it free or not"]
     main(question)  # scores about 0.6: answered at the usual bar...

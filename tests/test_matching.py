@@ -301,13 +301,12 @@ def test_typos_are_corrected(matcher, question, entry_id):
 
 
 @pytest.mark.parametrize(("question", "entry_id"), [
-    ("yo is this thing paid or nah", "salary"),
     ("is ther a salray", "salary"),
 ])
 def test_a_question_just_under_the_bar_is_declined_with_its_entry_offered(
         matcher, question, entry_id):
-    # Answered at stop 13; since stop 14's higher threshold (BENCHMARKS.md) slang or two
-    # typos leave them just under it. The decline still offers the entry.
+    # Answered at stop 13; since stop 14's higher threshold (BENCHMARKS.md) two typos leave
+    # it just under it. The decline still offers the entry.
     match = matcher.match(question)
     assert match.decision is Decision.DECLINE
     assert match.related is not None and match.related.id == entry_id
@@ -525,7 +524,8 @@ def test_a_decline_far_from_every_entry_names_no_related_entry():
 
 
 def test_no_related_entry_when_a_not_covered_topic_is_closer():
-    loose = Thresholds(answer=0.99, margin=0.1, suggest=0.99, suggest_window=0.15, related=0.0)
+    loose = Thresholds(answer=0.99, margin=0.1, suggest=0.99, suggest_window=0.15, related=0.0,
+                       classifier_alone=1.01, classifier_agree=1.01)  # the matcher alone
     matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),
                        EntryText("~deadline", ["when is the deadline to apply"], declines=True)],
                       loose)

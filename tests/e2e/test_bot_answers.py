@@ -157,8 +157,10 @@ async def test_a_decline_offers_the_closest_entry_and_a_press_shows_it_privately
     start_residency,
 ) -> None:
     # Thresholds that decline everything but an entry's own phrasing (that scores 1.0), so
-    # any other question shows its closest entry.
-    residency = await start_residency(matching={"suggest": 0.99, "answer": 0.99, "related": 0.3})
+    # any other question shows its closest entry (the classifier's second opinion off).
+    residency = await start_residency(matching={"suggest": 0.99, "answer": 0.99, "related": 0.3,
+                                                "classifier_alone": 1.01,
+                                                "classifier_agree": 1.01})
     _, reply = await residency.mention("so is the residency paid?")
     assert DECLINE_TEXT in reply.text and RELATED_TEXT in reply.text
     assert "Helpful" not in reply.buttons  # nothing was answered, so nothing to vote on

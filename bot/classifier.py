@@ -1,0 +1,144 @@
+"""A second opinion on what a question is about: naive Bayes over the FAQ's own phrasings.
+
+The matcher (bot.matching) scores a question against each entry on its own; this model
+weighs the entries, and the not-covered topics, against each other. It is multinomial
+naive Bayes over word stems and pairs of adjacent stems, each text's features TF-IDF
+weighted (sublinear term frequency, L2-normalised), trained on every phrasing, keyword and
+member's question of every entry and topic. Its verdict is one label and a probability.
+
+Where the two agree, a question the matcher alone finds too far to answer can be answered;
+where they disagree, the matcher's answer is withheld (``Matcher.decide_ranked``). Measured
+with bench/crossfit.py: BENCHMARKS.md. Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from typing import NamedTuple
+
+# Additive smoothing of the per-label feature weights (measured best of 0.05-0.3).
+SMOOTHING = 0.1
+# A question's offsets are added up for every label at once: each label has a 64-bit lane
+# of one integer, in fixed point with this many bits after the point, so that adding a
+# feature's offsets to every label is one integer addition (``_packed``). No lane can
+# overflow: an offset is below 2**7 and a question has fewer than 2**9 features.
+LANE_BITS = 64
+FRACTION_BITS = 32
+# Bound on the features kept compiled, so hostile input cannot grow memory.
+COMPILED_CACHE_LIMIT = 10_000
+
+
+class Opinion(NamedTuple):
+    """The model's most likely label (an index into the labels it was trained on)."""
+
+    label: int
+    probability: float
+
+
+def features(stems: Sequence[str]) -> Counter[str]:
+    """The stems and each pair of adjacent stems ("part time"), with their counts."""
+    return Counter([*stems, *map(" ".join, pairwise(stems))])
+
+
+class Classifier:
+    """Multinomial naive Bayes over TF-IDF weighted stems and stem pairs.
+
+    A label's log-likelihood of a question is the sum, over the question's features, of
+    each feature's weight times log P(feature | label). Every label has one value for the
+    features it never saw (``_base``); the others are kept as offsets from it, per feature.
+    """
+
+    def __init__(self, examples: Sequence[Iterable[Sequence[str]]]) -> None:
+        """``examples[label]``: that label's texts, each as its stems in order."""
+        documents = [(label, features(stems)) for label, texts in enumerate(examples)
+                     for stems in texts if stems]
+        total = len(documents)
+        frequency: Counter[str] = Counter()
+        for _, found in documents:
+            frequency.update(found.keys())
+        # scikit-learn's smoothed IDF, so the figures measured with it carry over.
+        idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in frequency.items()}
+        self._idf = idf
+        labels = len(examples)
+        sums: list[dict[str, float]] = [defaultdict(float) for _ in range(labels)]
+        counts = [0] * labels
+        for label, found in documents:
+            weighted = [(f, idf[f] * (1.0 + math.log(n)) if n > 1 else idf[f])
+                        for f, n in found.items()]
+            length = math.sqrt(sum(w * w for _, w in weighted))
+            own = sums[label]
+            for f, w in weighted:
+                own[f] += w / length
+            counts[label] += 1
+        size = len(idf) or 1
+        # log P(f | label) = log((sum + a) / (label's total + a * size)); ``_base`` is the
+        # value at sum 0, and a seen feature adds log(1 + sum / a) to it.
+        self._base = [math.log(SMOOTHING / (sum(own.values()) + SMOOTHING * size))
+                      for own in sums]
+        self._prior = [math.log(n / total) if n else -math.inf for n in counts]
+        # Per feature, each label that saw it with its offset times the feature's IDF.
+        self._seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for label, own in enumerate(sums):
+            for f, v in own.items():
+                self._seen[f].append((label, idf[f] * math.log(1.0 + v / SMOOTHING)))
+        self._labels = labels
+        self._compiled: dict[str, tuple[float, int]] = {}
+
+    def _compile(self, feature: str) -> tuple[float, int] | None:
+        """A known feature's IDF and its offsets packed into one integer (label i's in bits
+        64 i to 64 i + 63); None for a feature the model does not know."""
+        idf = self._idf.get(feature)
+        if idf is None:
+            return None
+        packed = 0
+        for label, value in self._seen[feature]:
+            packed |= round(value * 2**FRACTION_BITS) << (LANE_BITS * label)
+        if len(self._compiled) >= COMPILED_CACHE_LIMIT:  # hostile input cannot grow memory
+            self._compiled.clear()
+        compiled = self._compiled[feature] = (idf, packed)
+        return compiled
+
+    def opinion(self, stems: Sequence[str]) -> Opinion | None:
+        """The most likely label for a question's stems; None when none of them is known."""
+        found = [*stems, *map(" ".join, pairwise(stems))]
+        distinct = dict.fromkeys(found)  # in order: the sums below come out the same each run
+        counts = Counter(found) if len(distinct) < len(found) else None
+        # Each feature's weight is its IDF times 1 + log(count), over the vector's length:
+        # the offsets hold IDF times offset, so they are added up (times 1 + log(count) for
+        # the rare repeated feature) and scaled by the length once, at the end.
+        compiled = self._compiled
+        packed = 0
+        repeated: list[float] | None = None
+        mass = squares = 0.0
+        for f in distinct:
+            known = compiled.get(f) or self._compile(f)
+            if known is None:
+                continue
+            weight, offsets = known
+            if counts is None or counts[f] == 1:
+                packed += offsets
+            else:
+                scale = 1.0 + math.log(counts[f])
+                weight *= scale
+                if repeated is None:
+                    repeated = [0.0] * self._labels
+                for label, value in self._seen[f]:
+                    repeated[label] += scale * value
+            mass += weight
+            squares += weight * weight
+        if not squares:
+            return None
+        sums = array("Q", packed.to_bytes(LANE_BITS // 8 * self._labels, "little"))
+        length = math.sqrt(squares)
+        mass /= length
+        unit = 1.0 / (2**FRACTION_BITS * length)
+        scores = [p + mass * b + s * unit
+                  for p, b, s in zip(self._prior, self._base, sums, strict=True)]
+        if repeated is not None:
+            scores = [score + r / length for score, r in zip(scores, repeated, strict=True)]
+        top = max(scores)
+        return Opinion(scores.index(top), 1.0 / sum(math.exp(s - top) for s in scores))
