@@ -67,12 +67,12 @@ class Classifier:
         sums: list[dict[str, float]] = [defaultdict(float) for _ in range(labels)]
         counts = [0] * labels
         for label, found in documents:
-            weighted = [(f, idf[f] * (1.0 + math.log(n)) if n > 1 else idf[f])
-                        for f, n in found.items()]
-            length = math.sqrt(sum(w * w for _, w in weighted))
+            weights = [idf[f] * (1.0 + math.log(n)) if n > 1 else idf[f]
+                       for f, n in found.items()]
+            unit = 1.0 / math.hypot(*weights)
             own = sums[label]
-            for f, w in weighted:
-                own[f] += w / length
+            for f, w in zip(found, weights, strict=True):
+                own[f] += w * unit
             counts[label] += 1
         size = len(idf) or 1
         # log P(f | label) = log((sum + a) / (label's total + a * size)); ``_base`` is the
@@ -80,13 +80,15 @@ class Classifier:
         self._base = [math.log(SMOOTHING / (sum(own.values()) + SMOOTHING * size))
                       for own in sums]
         self._prior = [math.log(n / total) if n else -math.inf for n in counts]
-        # Per feature, each label that saw it with its offset times the feature's IDF.
-        self._seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for label, own in enumerate(sums):
-            for f, v in own.items():
-                self._seen[f].append((label, idf[f] * math.log(1.0 + v / SMOOTHING)))
+        self._sums = sums
         self._labels = labels
         self._compiled: dict[str, tuple[float, int]] = {}
+
+    def _seen(self, feature: str) -> list[tuple[int, float]]:
+        """Each label that saw a known feature, with its offset times the feature's IDF."""
+        idf = self._idf[feature]
+        return [(label, idf * math.log(1.0 + own[feature] / SMOOTHING))
+                for label, own in enumerate(self._sums) if feature in own]
 
     def _compile(self, feature: str) -> tuple[float, int] | None:
         """A known feature's IDF and its offsets packed into one integer (label i's in bits
@@ -95,7 +97,7 @@ class Classifier:
         if idf is None:
             return None
         packed = 0
-        for label, value in self._seen[feature]:
+        for label, value in self._seen(feature):
             packed |= round(value * 2**FRACTION_BITS) << (LANE_BITS * label)
         if len(self._compiled) >= COMPILED_CACHE_LIMIT:  # hostile input cannot grow memory
             self._compiled.clear()
@@ -126,7 +128,7 @@ class Classifier:
                 weight *= scale
                 if repeated is None:
                     repeated = [0.0] * self._labels
-                for label, value in self._seen[f]:
+                for label, value in self._seen(f):
                     repeated[label] += scale * value
             mass += weight
             squares += weight * weight
