@@ -352,7 +352,15 @@ class Matcher:
         # A question that is exactly the words of a phrasing (in any order) -> its entries.
         self._exact: dict[str, list[int]] = defaultdict(list)
         phrasing_stems: list[list[set[str]]] = []
-        examples: list[list[list[str]]] = []  # per entry, each text's stems in order
+        # The classifier's labels: one per entry, and one for all the not-covered topics
+        # together (``NOT_COVERED``): a question like none of the entries has somewhere to
+        # go, and the topics do not split it between them. Measured: BENCHMARKS.md.
+        self._label_ids = [entry.id for entry in entries if not entry.declines]
+        if self._declines:
+            self._label_ids.append(NOT_COVERED)
+        classify = len(self._label_ids) <= CLASSIFIER_MAX_LABELS
+        examples: list[list[list[str]]] = []  # per label, each text's stems in order
+        declined: list[list[str]] = []  # the not-covered topics' label's
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
         phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
         for index, entry in enumerate(entries):
@@ -361,9 +369,13 @@ class Matcher:
                 words = normalise_text(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems = [self._known_stem(word) for word in words]
-                in_order.append(stems)
+                if classify:
+                    in_order.append(stems)
                 stems_of_phrasings.append(set(stems))
-            examples.append(in_order)
+            if entry.declines:
+                declined.extend(in_order)
+            else:
+                examples.append(in_order)
             for text in set(texts):
                 self._exact[text].append(index)
             all_texts.append(texts)
@@ -377,18 +389,9 @@ class Matcher:
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
-        # The classifier's labels: one per entry, and one for all the not-covered topics
-        # together (``NOT_COVERED``): a question like none of the entries has somewhere to
-        # go, and the topics do not split it between them. Measured: BENCHMARKS.md.
-        self._label_ids = [entry.id for entry in entries if not entry.declines]
-        grouped = [texts for entry, texts in zip(entries, examples, strict=True)
-                   if not entry.declines]
         if self._declines:
-            self._label_ids.append(NOT_COVERED)
-            grouped.append([stems for entry, texts in zip(entries, examples, strict=True)
-                            if entry.declines for stems in texts])
-        self._classifier = (Classifier(grouped) if len(grouped) <= CLASSIFIER_MAX_LABELS
-                            else None)
+            examples.append(declined)
+        self._classifier = Classifier(examples) if classify else None
         self._trigrams = _Trigrams(all_texts, phrasing_weights)
         self._idf = self._inverse_document_frequency(self._entry_stems)
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
