@@ -24,8 +24,10 @@ from typing import NamedTuple
 SMOOTHING = 0.1
 # A question's offsets are added up for every label at once: each label has a 64-bit lane
 # of one integer, in fixed point with this many bits after the point, so that adding a
-# feature's offsets to every label is one integer addition (``_packed``). No lane can
-# overflow: an offset is below 2**7 and a question has fewer than 2**9 features.
+# feature's offsets to every label is one integer addition (``_compile``). No lane can
+# overflow its 32 bits before the point: an offset (an IDF times log(1 + weight / a), each
+# below 16 for any FAQ of fewer than 800,000 texts) is below 2**8, and a question, capped
+# at 60 words (bot.normalise.MAX_WORDS), has fewer than 2**8 features.
 LANE_BITS = 64
 FRACTION_BITS = 32
 # Bound on the features kept compiled, so hostile input cannot grow memory.
