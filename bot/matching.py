@@ -34,6 +34,10 @@ offer, never to answer); an entry with no close rival is answered; when entries 
 only a clear leader is answered, and otherwise the close ones are offered as choices
 (``Matcher.decide``; thresholds measured in BENCHMARKS.md). A question made only of
 function words ("who is this for?") is scored against phrasings like it.
+
+A classifier trained on the FAQ's own text (bot.classifier) gives a second opinion: where it
+names one of the closest entries surely enough, that entry is answered; where it names
+something else, the matcher's answer is withheld (``Matcher.decide_ranked``).
 """
 
 from __future__ import annotations
