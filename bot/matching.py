@@ -93,6 +93,9 @@ CENTROID_POWER = 0.5
 # The classifier's second opinion (bot.classifier) costs time per label for every question
 # and at load: FAQs with more entries and not-covered topics than this go without it.
 CLASSIFIER_MAX_LABELS = 200
+# Questions whose best entry scores less are decided without asking the classifier: on the
+# tuning and held-out sets it changed none of their verdicts (BENCHMARKS.md).
+CLASSIFIER_MIN_SCORE = 0.25
 # The classifier's label for every not-covered topic at once (no entry has this id).
 NOT_COVERED = "~not-covered"
 # Members' questions (``asked`` in the FAQ) weigh this much in a centroid; a moderator's
@@ -655,8 +658,9 @@ class Matcher:
         ranked = self._rank(parts)
         best = next((c for c in ranked if c.id not in self._declines), None)
         # The classifier can change nothing without an entry, nor overrule a phrasing met
-        # word for word: it is asked only between the two.
-        consult = best is not None and best.score < 1.0
+        # word for word; and below CLASSIFIER_MIN_SCORE it changed no verdict of the
+        # question sets: it is asked only in between.
+        consult = best is not None and CLASSIFIER_MIN_SCORE <= best.score < 1.0
         return self.decide_ranked(ranked, self._opinion(parts[0]) if consult else None)
 
     def opinion(self, question: str) -> Candidate | None:
@@ -688,14 +692,15 @@ class Matcher:
         entry (not behind a not-covered topic), scores ``classifier_agree_score`` and has a
         probability of ``classifier_agree``. An answer it labels otherwise is withheld: the
         bot declines, showing the entry as related (``classifier_veto``). A best entry
-        scoring 1.0 (one of its phrasings, word for word) is decided without it.
+        scoring 1.0 (one of its phrasings, word for word) or below ``CLASSIFIER_MIN_SCORE``
+        is decided without it.
         """
         t = self.thresholds
         entries = [c for c in ranked if c.id not in self._declines]
         top = tuple(entries[: t.max_choices])
         topic_first = bool(ranked) and ranked[0].id in self._declines
-        if top and top[0].score >= 1.0:  # a phrasing word for word: the matcher decides
-            opinion = None
+        if not top or not CLASSIFIER_MIN_SCORE <= top[0].score < 1.0:
+            opinion = None  # as ``match`` does not ask for it
         if opinion is not None:
             shortlisted = next((c for c in top if c.id == opinion.id), None)
             if shortlisted is not None and opinion.score >= t.classifier_alone:
