@@ -41,9 +41,14 @@ class Opinion(NamedTuple):
     probability: float
 
 
+def feature_list(stems: Sequence[str]) -> list[str]:
+    """The stems and each pair of adjacent stems ("part time"), in order."""
+    return [*stems, *map(" ".join, pairwise(stems))]
+
+
 def features(stems: Sequence[str]) -> Counter[str]:
-    """The stems and each pair of adjacent stems ("part time"), with their counts."""
-    return Counter([*stems, *map(" ".join, pairwise(stems))])
+    """``feature_list``, with each feature's count."""
+    return Counter(feature_list(stems))
 
 
 class Classifier:
@@ -108,7 +113,7 @@ class Classifier:
 
     def opinion(self, stems: Sequence[str]) -> Opinion | None:
         """The most likely label for a question's stems; None when none of them is known."""
-        found = [*stems, *map(" ".join, pairwise(stems))]
+        found = feature_list(stems)
         distinct = dict.fromkeys(found)  # in order: the sums below come out the same each run
         counts = Counter(found) if len(distinct) < len(found) else None
         # Each feature's weight is its IDF times 1 + log(count), over the vector's length:
