@@ -657,11 +657,17 @@ class Matcher:
         parts = segments(question)
         ranked = self._rank(parts)
         best = next((c for c in ranked if c.id not in self._declines), None)
-        # The classifier can change nothing without an entry, nor overrule a phrasing met
-        # word for word; and below CLASSIFIER_MIN_SCORE it changed no verdict of the
-        # question sets: it is asked only in between.
-        consult = best is not None and CLASSIFIER_MIN_SCORE <= best.score < 1.0
+        consult = self._consults_classifier(best)
         return self.decide_ranked(ranked, self._opinion(parts[0]) if consult else None)
+
+    @staticmethod
+    def _consults_classifier(best: Candidate | None) -> bool:
+        """Whether the classifier's opinion counts, given the best entry (not a topic).
+
+        It can change nothing without an entry, nor overrule a phrasing met word for word;
+        and below CLASSIFIER_MIN_SCORE it changed no verdict of the question sets.
+        """
+        return best is not None and CLASSIFIER_MIN_SCORE <= best.score < 1.0
 
     def opinion(self, question: str) -> Candidate | None:
         """The classifier's label for the whole message (an entry's id, or ``NOT_COVERED``)
@@ -699,7 +705,7 @@ class Matcher:
         entries = [c for c in ranked if c.id not in self._declines]
         top = tuple(entries[: t.max_choices])
         topic_first = bool(ranked) and ranked[0].id in self._declines
-        if not top or not CLASSIFIER_MIN_SCORE <= top[0].score < 1.0:
+        if not self._consults_classifier(top[0] if top else None):
             opinion = None  # as ``match`` does not ask for it
         if opinion is not None:
             shortlisted = next((c for c in top if c.id == opinion.id), None)
