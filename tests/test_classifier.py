@@ -109,8 +109,8 @@ def fresh(shipped: Matcher) -> Iterator[Matcher]:
 
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("yo is this thing paid or nah", "salary"),
-    ("how long wud i be there for", "duration"),
-    ("is there a part time version for parents", "part-time"),
+    ("how many months wud i be stuck there", "duration"),
+    ("is there a lighter version for ppl with kids", "part-time"),
     ("ok where do i sign up then", "how-to-apply"),
 ])
 def test_the_classifier_answers_what_the_matcher_alone_finds_too_far(fresh, question,
@@ -124,7 +124,7 @@ def test_the_classifier_answers_what_the_matcher_alone_finds_too_far(fresh, ques
 
 def test_an_answer_the_classifier_calls_not_covered_is_withheld_but_offered(fresh):
     # The announcement gives no figure: the matcher alone answered "salary" here.
-    question = "how much is the stipend exactly"
+    question = "what is the exact stipend amount"
     assert fresh.opinion(question).id == NOT_COVERED
     match = fresh.match(question)
     assert match.decision is Decision.DECLINE
