@@ -118,15 +118,15 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     return grams
 
 
-def _unit_centroid(features_of_phrasings: Iterable[Collection[str]], weights: Iterable[float],
-                   norm_of: Callable[[Collection[str]], float],
-                   vector_of: Callable[[str], Iterable[tuple[str, float]]]) -> dict[str, float]:
-    """The sum of the phrasings' vectors, each scaled to unit length times its weight first,
-    each sum raised to ``CENTROID_POWER``, the whole of unit length.
+def _feature_scales(features_of_phrasings: Iterable[Collection[str]],
+                    weights: Iterable[float],
+                    norm_of: Callable[[Collection[str]], float]) -> dict[str, float]:
+    """How much of each feature's vector goes into the sum of the phrasings' vectors, each
+    phrasing scaled to unit length (``norm_of`` gives its length) times its weight first.
 
-    A phrasing's vector is the sum of its features' vectors (``vector_of``: a stem's one
-    TF-IDF weight, or a word's IDF-weighted trigrams) and ``norm_of`` gives its length. The
-    sum is linear, so each feature's scales are added up first and its vector added once.
+    A phrasing's vector is the sum of its features' vectors (a stem's one TF-IDF weight, or
+    a word's IDF-weighted trigrams). The sum is linear, so each feature's scales are added
+    up first and its vector added once.
     """
     scales: dict[str, float] = defaultdict(float)
     for features, weight in zip(features_of_phrasings, weights, strict=True):
@@ -134,11 +134,12 @@ def _unit_centroid(features_of_phrasings: Iterable[Collection[str]], weights: It
         scale = weight / norm if norm else weight
         for feature in features:
             scales[feature] += scale
-    centroid: dict[str, float] = defaultdict(float)
-    for feature, scale in scales.items():
-        for key, v in vector_of(feature):
-            centroid[key] += v * scale
-    powered = {key: v ** CENTROID_POWER for key, v in centroid.items()}
+    return scales
+
+
+def _unit_centroid(summed: Mapping[str, float]) -> dict[str, float]:
+    """The summed vector, each value raised to ``CENTROID_POWER``, of unit length."""
+    powered = {key: v ** CENTROID_POWER for key, v in summed.items()}
     length = math.hypot(*powered.values()) or 1.0
     return {key: v / length for key, v in powered.items()}
 
@@ -148,8 +149,9 @@ class _Trigrams:
     vectors), and a question's cosine with it, added up word by word.
 
     A question's vector is the sum of its words' vectors; its length is taken as if its
-    words shared no trigram. Then both the length and the dot product with an entry are
-    sums over words, each cached, instead of a vector of some fifty trigrams per question.
+    words shared no trigram (a phrasing's too, in a centroid). Then both the length and the
+    dot product with an entry are sums over words, each cached, instead of a vector of some
+    fifty trigrams per question.
     Centroids are built at load (up to ``EAGER_TRIGRAM_ENTRIES`` entries), or else the first
     time an entry is shortlisted.
     """
@@ -165,36 +167,31 @@ class _Trigrams:
         self._idf = {g: math.log(1.0 + len(phrasings) / df) for g, df in frequency.items()}
         self._unknown_idf = max(self._idf.values(), default=1.0)
         self._weighted: list[dict[str, float] | None] = [None] * len(phrasings)
+        self._squares: dict[str, float] = {}  # per word, its trigram vector's squared length
+        self._dots: list[dict[str, float]] = [{} for _ in phrasings]  # per entry, per word
+        self._cached_dots = 0
         if len(phrasings) <= EAGER_TRIGRAM_ENTRIES:
             for entry in range(len(phrasings)):
                 self._centroid(entry)
-        self._squares: dict[str, float] = {}
-        self._dots: list[dict[str, float]] = [{} for _ in phrasings]  # per entry, per word
-        self._cached_dots = 0
 
     def _centroid(self, entry: int) -> dict[str, float]:
         """The entry's unit centroid, each trigram premultiplied by its IDF."""
         weighted = self._weighted[entry]
         if weighted is None:
             idf = self._idf
-
-            def norm(words: Collection[str]) -> float:
-                grams = tuple(chain.from_iterable(map(_word_trigrams, words)))
-                if len(set(grams)) == len(grams):  # no trigram twice: the usual case
-                    return math.hypot(*map(idf.__getitem__, grams))
-                counts = Counter(grams)  # "residency residents": "res" counts twice
-                return math.hypot(*map(operator.mul, counts.values(), map(idf.__getitem__, counts)))
-
-            def vector(word: str) -> Iterable[tuple[str, float]]:
-                grams = _word_trigrams(word)
-                return zip(grams, map(idf.__getitem__, grams), strict=True)
-
-            centroid = _unit_centroid((text.split() for text in self._phrasings[entry]),
-                                      self._phrasing_weights[entry], norm, vector)
+            # A phrasing's length is taken as a question's is (``norm``): as if its words
+            # shared no trigram.
+            scales = _feature_scales((text.split() for text in self._phrasings[entry]),
+                                     self._phrasing_weights[entry], self.norm)
+            summed: dict[str, float] = defaultdict(float)
+            for word, scale in scales.items():
+                for gram in _word_trigrams(word):
+                    summed[gram] += idf[gram] * scale
+            centroid = _unit_centroid(summed)
             weighted = self._weighted[entry] = {g: idf[g] * v for g, v in centroid.items()}
         return weighted
 
-    def norm(self, words: Sequence[str]) -> float:
+    def norm(self, words: Collection[str]) -> float:
         """The length of the question's trigram vector (unknown trigrams at the top IDF)."""
         squares = self._squares
         try:  # the common case, every word seen before: one C-level pass
@@ -415,9 +412,10 @@ class Matcher:
         weight_of = {s: self._term_weight(s) for s in self._idf}  # every known stem
         for index, stems_of_phrasings in enumerate(phrasing_stems):
             # The weighted sum of the phrasings' unit TF-IDF vectors, of unit length.
-            centroid = _unit_centroid(stems_of_phrasings, phrasing_weights[index],
-                                      lambda stems: math.hypot(*map(weight_of.__getitem__, stems)),
-                                      lambda s: ((s, weight_of[s]),))
+            scales = _feature_scales(
+                stems_of_phrasings, phrasing_weights[index],
+                lambda stems: math.hypot(*map(weight_of.__getitem__, stems)))
+            centroid = _unit_centroid({s: weight_of[s] * scale for s, scale in scales.items()})
             self._function_words.append({s: v for s, v in centroid.items() if s in STOPWORDS})
             for s, v in centroid.items():
                 if s not in STOPWORDS:
