@@ -96,6 +96,11 @@ CLASSIFIER_MAX_LABELS = 200
 # Questions whose best entry scores less are decided without asking the classifier: on the
 # tuning and held-out sets it changed none of their verdicts (BENCHMARKS.md).
 CLASSIFIER_MIN_SCORE = 0.25
+# A question of fewer words ("salry?") gets no opinion: for one word the classifier has only
+# how often each label's texts use it, and many not-covered questions name a covered topic
+# ("how much is the salary exactly"). Measured with bench/crossfit.py: 1 more right answer
+# on the tuning sets, none changed on the held-out sets.
+CLASSIFIER_MIN_STEMS = 2
 # The classifier's label for every not-covered topic at once (no entry has this id).
 NOT_COVERED = "~not-covered"
 # Members' questions (``asked`` in the FAQ) weigh this much in a centroid; a moderator's
@@ -669,13 +674,16 @@ class Matcher:
 
     def opinion(self, question: str) -> Candidate | None:
         """The classifier's label for the whole message (an entry's id, or ``NOT_COVERED``)
-        and its probability; None when it knows none of the words."""
+        and its probability; None when it knows none of the words, or for a question of
+        fewer than ``CLASSIFIER_MIN_STEMS`` words."""
         return self._opinion(segments(question)[0])
 
     def _opinion(self, words: Sequence[str]) -> Candidate | None:
         if self._classifier is None:
             return None
         stems = [s for word in words for s, _ in self._resolve_word(word)]
+        if len(stems) < CLASSIFIER_MIN_STEMS:
+            return None
         found = self._classifier.opinion(stems)
         if found is None:
             return None

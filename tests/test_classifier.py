@@ -141,6 +141,16 @@ def test_a_phrasing_met_word_for_word_is_answered_whatever_the_classifier_says(f
     assert vetoed.decision is Decision.DECLINE
 
 
+@pytest.mark.parametrize("question", ["salry?", "slary??", "salery"])
+def test_a_one_word_question_is_decided_without_the_classifier(fresh, question):
+    # Alone, "salary" is used by more not-covered questions ("how much is the salary
+    # exactly") than by the entry's own texts: the classifier would withhold the answer.
+    assert fresh.opinion(question) is None
+    match = fresh.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "salary")
+    assert fresh.opinion(f"{question} for residents") is not None
+
+
 def test_a_faq_with_more_labels_than_the_classifier_takes_goes_without_it():
     entries = [EntryText(f"e{i}", [f"question number {i} about topic{i}"])
                for i in range(CLASSIFIER_MAX_LABELS + 1)]

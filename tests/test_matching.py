@@ -56,7 +56,7 @@ STRANGER_QUESTIONS = [
     ("Is linear algebra needed to get in?", "requirements"),
     ("Does climate work count as AI for good?", "ai-for-good"),
     ("Does HF discriminate based on age?", "equal-opportunity"),
-    ("how much do they pay residents", "salary"),
+    ("are residents paid a salary", "salary"),
     ("Is the salary any good?", "salary"),
     ("Can I do it only 2 days a week?", "part-time"),
     ("Could I keep working at my current company while being a resident?",
