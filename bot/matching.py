@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -116,7 +117,8 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     grams = _WORD_TRIGRAMS.get(word)
     if grams is None:
         padded = f" {word} "
-        grams = tuple(padded[i:i + 3] for i in range(len(padded) - 2))
+        # Interned: the same trigram in many words is one string (some 15,000 fewer).
+        grams = tuple(sys.intern(padded[i:i + 3]) for i in range(len(padded) - 2))
         if len(_WORD_TRIGRAMS) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
             _WORD_TRIGRAMS.clear()
         _WORD_TRIGRAMS[word] = grams
@@ -360,7 +362,9 @@ class Matcher:
         self._contentless_owner: list[int] = []
         # A question that is exactly the words of a phrasing (in any order) -> its entries.
         self._exact: dict[str, list[int]] = defaultdict(list)
-        phrasing_stems: list[list[set[str]]] = []
+        # Per entry, each phrasing's distinct stems (a tuple: some 3,000 sets would take
+        # twice the memory while the FAQ loads).
+        phrasing_stems: list[list[tuple[str, ...]]] = []
         # The classifier's labels: one per entry, and one for all the not-covered topics
         # together (``NOT_COVERED``): a question like none of the entries has somewhere to
         # go, and the topics do not split it between them. Measured: BENCHMARKS.md.
@@ -380,7 +384,7 @@ class Matcher:
                 stems = [self._known_stem(word) for word in words]
                 if classify:
                     in_order.append(stems)
-                stems_of_phrasings.append(set(stems))
+                stems_of_phrasings.append(tuple(dict.fromkeys(stems)))
             if entry.declines:
                 declined.extend(in_order)
             else:
