@@ -97,10 +97,10 @@ CLASSIFIER_MAX_LABELS = 200
 # Questions whose best entry scores less are decided without asking the classifier: on the
 # tuning and held-out sets it changed none of their verdicts (BENCHMARKS.md).
 CLASSIFIER_MIN_SCORE = 0.25
-# A question of fewer words ("salry?") gets no opinion: for one word the classifier has only
-# how often each label's texts use it, and many not-covered questions name a covered topic
-# ("how much is the salary exactly"). Measured with bench/crossfit.py: 1 more right answer
-# on the tuning sets, none changed on the held-out sets.
+# A question of fewer words than this ("salry?") gets no opinion: for one word the
+# classifier has only how often each label's texts use it, and many not-covered questions
+# name a covered topic ("how much is the salary exactly"). Measured with bench/crossfit.py:
+# 1 more right answer on the tuning sets, none changed on the held-out sets.
 CLASSIFIER_MIN_STEMS = 2
 # The classifier's label for every not-covered topic at once (no entry has this id).
 NOT_COVERED = "~not-covered"
