@@ -646,9 +646,7 @@ class Matcher:
         top = tuple(candidates[: t.max_choices])
         suggest, answer = t.for_entry(top[0].id) if top else (t.suggest, t.answer)
         if not top or top[0].score < suggest:
-            related = top[0] if top and top[0].score >= t.related else None
-            return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top,
-                         related=related)
+            return self._decline(top)
         best = top[0]
         runner_up = top[1].score if len(top) > 1 else 0.0
         if best.score >= answer and best.score - runner_up >= t.margin:
@@ -658,6 +656,12 @@ class Matcher:
         if len(close) == 1:  # nothing else is close: there is no choice to offer
             return Match(Decision.ANSWER, best.id, best.score, top)
         return Match(Decision.SUGGEST, None, best.score, top, choices=close)
+
+    def _decline(self, top: tuple[Candidate, ...]) -> Match:
+        """Decline, naming the best entry as related from ``related`` up."""
+        related = top[0] if top and top[0].score >= self.thresholds.related else None
+        return Match(Decision.DECLINE, None, top[0].score if top else 0.0, top,
+                     related=related)
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it."""
@@ -730,6 +734,5 @@ class Matcher:
         match = self.decide(entries)
         if (opinion is not None and match.decision is Decision.ANSWER
                 and opinion.id != match.entry_id and opinion.score >= t.classifier_veto):
-            related = top[0] if top[0].score >= t.related else None
-            return Match(Decision.DECLINE, None, match.confidence, top, related=related)
+            return self._decline(top)  # as ``decide`` declines: the entry offered as related
         return match
