@@ -23,7 +23,8 @@ How a question is scored against an entry (each signal is 0..1):
   entry first more often; measured in BENCHMARKS.md.
 
 A question (or a clause of it) made of exactly the words of one of an entry's phrasings or
-keywords (in any order) scores 1.0 for that entry: a moderator wrote it for that entry.
+keywords (in any order) scores 1.0 for that entry: a moderator wrote it for that entry. A
+not-covered topic's members' questions count only that way (and teach the classifier).
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
 ("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
@@ -319,7 +320,9 @@ class EntryText:
     phrasings: Sequence[str]
     keywords: Sequence[str] = ()
     declines: bool = False  # a known topic the FAQ does not answer: matching it declines
-    asked: Sequence[str] = ()  # members' own questions: matched, but lighter (ASKED_WEIGHT)
+    # Members' own questions: matched, but lighter (ASKED_WEIGHT); a not-covered topic's only
+    # teach the classifier.
+    asked: Sequence[str] = ()
 
 
 @dataclass
@@ -377,23 +380,34 @@ class Matcher:
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
         phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
         for index, entry in enumerate(entries):
+            # A not-covered topic's members' questions only teach the classifier and are
+            # declined word for word: in the matcher's centroids they were a quarter of the
+            # FAQ's text to index at every load, and changed no balance of right and wrong
+            # answers (BENCHMARKS.md).
+            asked = () if entry.declines else entry.asked
             texts, stems_of_phrasings, in_order = [], [], []
-            for text in [*entry.phrasings, *entry.keywords, *entry.asked]:
+            for text in [*entry.phrasings, *entry.keywords, *asked]:
                 words = normalise_text(text).split()
                 texts.append(" ".join(sorted(words)))
                 stems = [self._known_stem(word) for word in words]
                 if classify:
                     in_order.append(stems)
                 stems_of_phrasings.append(tuple(dict.fromkeys(stems)))
+            exact = set(texts)
             if entry.declines:
                 declined.extend(in_order)
+                for text in entry.asked:  # declined word for word, and taught to the classifier
+                    words = normalise_text(text).split()
+                    exact.add(" ".join(sorted(words)))
+                    if classify:
+                        declined.append(list(map(self._known_stem, words)))
             else:
                 examples.append(in_order)
-            for text in set(texts):
+            for text in exact:
                 self._exact[text].append(index)
             all_texts.append(texts)
-            curated = len(texts) - len(entry.asked)
-            phrasing_weights.append([1.0] * curated + [ASKED_WEIGHT] * len(entry.asked))
+            curated = len(texts) - len(asked)
+            phrasing_weights.append([1.0] * curated + [ASKED_WEIGHT] * len(asked))
             texts = texts[:curated]
             for text in texts:
                 if text and not content_words(text.split()):

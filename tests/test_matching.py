@@ -532,6 +532,20 @@ def test_no_related_entry_when_a_not_covered_topic_is_closer():
     assert declined.decision is Decision.DECLINE and declined.related is None
 
 
+def test_a_question_filed_under_a_not_covered_topic_is_declined_word_for_word_only():
+    # A moderator files a member's question under a not-covered topic's ``asked``: asked
+    # again, it is declined (the matcher alone here, no classifier); it lends the topic
+    # none of its words, so a question that shares them is not pulled towards the topic.
+    alone = Thresholds(classifier_alone=1.01, classifier_agree=1.01, classifier_veto=1.01)
+    matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),
+                       EntryText("~other", ["what is the weather like"], declines=True,
+                                 asked=["where do i apply for a visa to visit Paris?"])],
+                      alone)
+    declined = matcher.match("Where do I apply for a VISA to visit paris")
+    assert (declined.decision, declined.related) == (Decision.DECLINE, None)
+    assert [c.id for c in matcher.rank("where do i apply to this residency")] == ["how-to-apply"]
+
+
 OFFSETS = Thresholds(answer=0.6, margin=0.1, suggest=0.4, suggest_window=0.15,
                      entry_offsets={"fees": 0.1, "salary": -0.1})
 
