@@ -113,6 +113,14 @@ class Classifier:
 
     def opinion(self, stems: Sequence[str]) -> Opinion | None:
         """The most likely label for a question's stems; None when none of them is known."""
+        probabilities = self.probabilities(stems)
+        if probabilities is None:
+            return None
+        best = max(probabilities)
+        return Opinion(probabilities.index(best), best)
+
+    def probabilities(self, stems: Sequence[str]) -> list[float] | None:
+        """Each label's probability for a question's stems; None when none of them is known."""
         found = feature_list(stems)
         distinct = dict.fromkeys(found)  # in order: the sums below come out the same each run
         counts = Counter(found) if len(distinct) < len(found) else None
@@ -150,4 +158,6 @@ class Classifier:
         if repeated is not None:
             scores = [score + r / length for score, r in zip(scores, repeated, strict=True)]
         top = max(scores)
-        return Opinion(scores.index(top), 1.0 / sum(math.exp(s - top) for s in scores))
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]

@@ -36,9 +36,11 @@ only a clear leader is answered, and otherwise the close ones are offered as cho
 (``Matcher.decide``; thresholds measured in BENCHMARKS.md). A question made only of
 function words ("who is this for?") is scored against phrasings like it.
 
-A classifier trained on the FAQ's own text (bot.classifier) gives a second opinion: where it
-names one of the closest entries surely enough, that entry is answered; where it names
-something else, the matcher's answer is withheld (``Matcher.decide_ranked``).
+A classifier trained on the FAQ's own text (bot.classifier) gives a second opinion. A share
+of its probability for each candidate's label is added to the candidate's score
+(``Weights.classifier``); then where it names one of the closest entries surely enough, that
+entry is answered, and where it names something else, the matcher's answer is withheld
+(``Matcher.decide_ranked``).
 """
 
 from __future__ import annotations
@@ -252,9 +254,9 @@ class Decision(StrEnum):
 class Thresholds:
     """Decision thresholds on the 0..1 score (defaults measured in bench/ and BENCHMARKS.md)."""
 
-    answer: float = 0.48
+    answer: float = 0.55
     margin: float = 0.04
-    suggest: float = 0.48
+    suggest: float = 0.55
     suggest_window: float = 0.10
     max_choices: int = 3
     # A decline shows the closest entry from this score up ("in case it helps"), unless a
@@ -292,6 +294,10 @@ class Weights:
     # character-trigram cosine instead (see ``_Trigrams``).
     trigrams: float = 0.40
     unknown_word_idf: float = 1.0  # as a fraction of the rarest known word's IDF
+    # Then this share of the classifier's probability for the entry's label (a not-covered
+    # topic's: the label of them all) is added, the sum capped at 1. Measured with
+    # bench/crossfit.py (thresholds chosen again with it) and CLINC150: BENCHMARKS.md.
+    classifier: float = 0.10
 
 
 class Candidate(NamedTuple):
@@ -323,6 +329,14 @@ class EntryText:
     # Members' own questions: matched, but lighter (ASKED_WEIGHT); a not-covered topic's only
     # teach the classifier.
     asked: Sequence[str] = ()
+
+
+class _Classified(NamedTuple):
+    probabilities: list[float] | None  # per classifier label, for the whole message
+    stems: int  # how many stems the message has
+
+
+_UNCLASSIFIED = _Classified(None, 0)
 
 
 @dataclass
@@ -374,7 +388,11 @@ class Matcher:
         self._label_ids = [entry.id for entry in entries if not entry.declines]
         if self._declines:
             self._label_ids.append(NOT_COVERED)
-        classify = len(self._label_ids) <= CLASSIFIER_MAX_LABELS
+        # One label alone says nothing; above CLASSIFIER_MAX_LABELS it costs too much.
+        classify = 2 <= len(self._label_ids) <= CLASSIFIER_MAX_LABELS
+        label_index = {label: i for i, label in enumerate(self._label_ids)}
+        self._label_of = [label_index[NOT_COVERED if entry.declines else entry.id]
+                          for entry in entries]  # each entry's classifier label
         examples: list[list[list[str]]] = []  # per label, each text's stems in order
         declined: list[list[str]] = []  # the not-covered topics' label's
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
@@ -528,10 +546,12 @@ class Matcher:
         that entry. ``exact_phrasings=False`` scores it like any other question instead, to
         see what a member writing something close to it would get (``validate`` does).
         """
-        return self._rank(segments(question), exact_phrasings)
+        return self._rank(segments(question), exact_phrasings)[0]
 
     def _rank(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
-              ) -> list[Candidate]:
+              ) -> tuple[list[Candidate], _Classified]:
+        """``rank``'s candidates, and the classifier's view of the whole message (only
+        worked out when some entry is a candidate)."""
         best: dict[int, float] = {}
         for words in parts:
             for entry, score in self._score(self._query(words), exact_phrasings).items():
@@ -539,9 +559,15 @@ class Matcher:
                     best[entry] = score
         if not best and not content_words(parts[0]):  # parts[0]: the whole message
             best = self._score_contentless(parts[0])
+        classified = self._classify(parts[0]) if best else _UNCLASSIFIED
+        share = self.weights.classifier
+        if classified.probabilities is not None and share:
+            probabilities, label_of = classified.probabilities, self._label_of
+            for entry, score in best.items():
+                best[entry] = min(1.0, score + share * probabilities[label_of[entry]])
         ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
         ranked.sort(key=lambda c: (-c.score, c.id))
-        return ranked
+        return ranked, classified
 
     def _score_contentless(self, words: Sequence[str]) -> dict[int, float]:
         """Entries with a phrasing close to a question of function words only."""
@@ -679,11 +705,10 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it."""
-        parts = segments(question)
-        ranked = self._rank(parts)
+        ranked, classified = self._rank(segments(question))
         best = next((c for c in ranked if c.id not in self._declines), None)
         consult = self._consults_classifier(best)
-        return self.decide_ranked(ranked, self._opinion(parts[0]) if consult else None)
+        return self.decide_ranked(ranked, self._opinion(classified) if consult else None)
 
     @staticmethod
     def _consults_classifier(best: Candidate | None) -> bool:
@@ -698,18 +723,20 @@ class Matcher:
         """The classifier's label for the whole message (an entry's id, or ``NOT_COVERED``)
         and its probability; None when it knows none of the words, or for a question of
         fewer than ``CLASSIFIER_MIN_STEMS`` words."""
-        return self._opinion(segments(question)[0])
+        return self._opinion(self._classify(segments(question)[0]))
 
-    def _opinion(self, words: Sequence[str]) -> Candidate | None:
+    def _classify(self, words: Sequence[str]) -> _Classified:
         if self._classifier is None:
-            return None
+            return _UNCLASSIFIED
         stems = [s for word in words for s, _ in self._resolve_word(word)]
-        if len(stems) < CLASSIFIER_MIN_STEMS:
+        return _Classified(self._classifier.probabilities(stems), len(stems))
+
+    def _opinion(self, classified: _Classified) -> Candidate | None:
+        probabilities = classified.probabilities
+        if probabilities is None or classified.stems < CLASSIFIER_MIN_STEMS:
             return None
-        found = self._classifier.opinion(stems)
-        if found is None:
-            return None
-        return Candidate(self._label_ids[found.label], found.probability)
+        best = max(probabilities)
+        return Candidate(self._label_ids[probabilities.index(best)], best)
 
     def decide_ranked(self, ranked: Sequence[Candidate],
                       opinion: Candidate | None = None) -> Match:

@@ -88,6 +88,7 @@ def test_the_packed_sums_give_naive_bayes_own_probabilities(stems):
 def without_classifier(matcher: Matcher) -> Matcher:
     matcher.thresholds = replace(matcher.thresholds, classifier_alone=1.01,
                                  classifier_agree=1.01, classifier_veto=1.01)
+    matcher.weights = replace(matcher.weights, classifier=0.0)
     return matcher
 
 
@@ -101,10 +102,10 @@ def shipped() -> Matcher:
 
 @pytest.fixture()
 def fresh(shipped: Matcher) -> Iterator[Matcher]:
-    """The shipped matcher, with the shipped thresholds again after the test."""
-    thresholds = shipped.thresholds
+    """The shipped matcher, with the shipped thresholds and weights again after the test."""
+    thresholds, weights = shipped.thresholds, shipped.weights
     yield shipped
-    shipped.thresholds = thresholds
+    shipped.thresholds, shipped.weights = thresholds, weights
 
 
 @pytest.mark.parametrize(("question", "entry_id"), [
@@ -122,15 +123,31 @@ def test_the_classifier_answers_what_the_matcher_alone_finds_too_far(fresh, ques
     assert alone.decision is not Decision.ANSWER
 
 
+@pytest.mark.parametrize(("question", "entry_id", "ahead_without"), [
+    ("I'm from an under-represented community in AI, does that help my application?",
+     "diversity", "how-to-apply"),
+    ("is there a mentor? like do you work with the science team", "research-work",
+     "~team-members"),
+])
+def test_the_classifiers_share_of_the_score_puts_the_right_entry_first(
+        fresh, question, entry_id, ahead_without):
+    # Without the classifier's share (``Weights.classifier``) another entry ranks first.
+    assert fresh.rank(question)[0].id == entry_id
+    assert (fresh.match(question).decision, fresh.match(question).entry_id) == \
+        (Decision.ANSWER, entry_id)
+    assert without_classifier(fresh).rank(question)[0].id == ahead_without
+
+
 def test_an_answer_the_classifier_calls_not_covered_is_withheld_but_offered(fresh):
-    # The announcement gives no figure: the matcher alone answered "salary" here.
+    # The announcement gives no figure: without the veto, "salary" is answered here.
     question = "what is the exact stipend amount"
     assert fresh.opinion(question).id == NOT_COVERED
     match = fresh.match(question)
     assert match.decision is Decision.DECLINE
     assert match.related is not None and match.related.id == "salary"
-    alone = without_classifier(fresh).match(question)
-    assert (alone.decision, alone.entry_id) == (Decision.ANSWER, "salary")
+    fresh.thresholds = replace(fresh.thresholds, classifier_veto=1.01)
+    unvetoed = fresh.match(question)
+    assert (unvetoed.decision, unvetoed.entry_id) == (Decision.ANSWER, "salary")
 
 
 def test_a_phrasing_met_word_for_word_is_answered_whatever_the_classifier_says(fresh):

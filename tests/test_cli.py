@@ -319,12 +319,12 @@ def test_an_entry_offset_in_the_config_changes_what_is_answered(tmp_path, test_f
     raised = write_config(tmp_path, """\
         matching:
           entry_offsets:
-            fees: 0.2
+            fees: 0.3
           classifier_alone: 1.01  # the classifier would answer it whatever fees' bar
           classifier_agree: 1.01
         """)
     question = ["ask", "--json", "--faq", str(test_faq), "is it free or not"]
-    main(question)  # scores about 0.6: answered at the usual bar...
+    main(question)  # scores about 0.7: answered at the usual bar...
     assert json.loads(capsys.readouterr().out)["entry_id"] == "fees"
     main([*question, "--config", str(raised)])  # ...declined at fees' raised one
     assert json.loads(capsys.readouterr().out)["decision"] == "decline"

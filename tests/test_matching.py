@@ -291,7 +291,6 @@ def test_a_freshly_built_matcher_gives_the_same_match():
     [
         ("is it remot", "relocation"),
         ("any benfits", "benefits"),
-        ("insurence?", "benefits"),
         ("requirments?", "requirements"),
     ],
 )
@@ -302,11 +301,14 @@ def test_typos_are_corrected(matcher, question, entry_id):
 
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("is ther a salray", "salary"),
+    ("insurence?", "benefits"),
+    ("relocaton needed?", "relocation"),
 ])
 def test_a_question_just_under_the_bar_is_declined_with_its_entry_offered(
         matcher, question, entry_id):
     # Answered at stop 13; since stop 14's higher threshold (BENCHMARKS.md) two typos leave
-    # it just under it. The decline still offers the entry.
+    # the first just under it; the other two since stop 20's thresholds, chosen with the
+    # classifier's share in the score. The decline still offers the entry.
     match = matcher.match(question)
     assert match.decision is Decision.DECLINE
     assert match.related is not None and match.related.id == entry_id
@@ -314,12 +316,12 @@ def test_a_question_just_under_the_bar_is_declined_with_its_entry_offered(
 
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("slary??", "salary"),
-    ("relocaton needed?", "relocation"),
+    ("relocaton?", "relocation"),
 ])
 def test_entries_off_topic_questions_rarely_reach_are_answered_from_a_lower_score(
         matcher, question, entry_id):
-    # Both score under the usual bar of 0.48; config/bot.yaml's entry offsets lower the
-    # bar for these entries by 0.04 (chosen by bench/crossfit.py, BENCHMARKS.md).
+    # Both score under the usual bar of 0.55; config/bot.yaml's entry offsets lower the
+    # bar for these entries (chosen by bench/crossfit.py, BENCHMARKS.md).
     match = matcher.match(question)
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
     assert match.confidence < matcher.thresholds.answer
