@@ -41,6 +41,12 @@ class Opinion(NamedTuple):
     probability: float
 
 
+def most_likely(probabilities: Sequence[float]) -> Opinion:
+    """The label with the highest probability (the first of a tie)."""
+    best = max(probabilities)
+    return Opinion(probabilities.index(best), best)
+
+
 def feature_list(stems: Sequence[str]) -> list[str]:
     """The stems and each pair of adjacent stems ("part time"), in order."""
     return [*stems, *map(" ".join, pairwise(stems))]
@@ -114,10 +120,7 @@ class Classifier:
     def opinion(self, stems: Sequence[str]) -> Opinion | None:
         """The most likely label for a question's stems; None when none of them is known."""
         probabilities = self.probabilities(stems)
-        if probabilities is None:
-            return None
-        best = max(probabilities)
-        return Opinion(probabilities.index(best), best)
+        return None if probabilities is None else most_likely(probabilities)
 
     def probabilities(self, stems: Sequence[str]) -> list[float] | None:
         """Each label's probability for a question's stems; None when none of them is known."""

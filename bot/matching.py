@@ -57,7 +57,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from bot.classifier import Classifier
+from bot.classifier import Classifier, most_likely
 from bot.normalise import normalise
 from bot.words import CORRECTABLE_STOPWORDS, STOPWORDS, content_words, segments, stem
 
@@ -327,7 +327,7 @@ class EntryText:
     keywords: Sequence[str] = ()
     declines: bool = False  # a known topic the FAQ does not answer: matching it declines
     # Members' own questions: matched, but lighter (ASKED_WEIGHT); a not-covered topic's only
-    # teach the classifier.
+    # word for word, and they teach the classifier.
     asked: Sequence[str] = ()
 
 
@@ -403,22 +403,21 @@ class Matcher:
             # FAQ's text to index at every load, and changed no balance of right and wrong
             # answers (BENCHMARKS.md).
             asked = () if entry.declines else entry.asked
+            indexed = len(entry.phrasings) + len(entry.keywords) + len(asked)
             texts, stems_of_phrasings, in_order = [], [], []
-            for text in [*entry.phrasings, *entry.keywords, *asked]:
+            exact = set()
+            for n, text in enumerate([*entry.phrasings, *entry.keywords, *entry.asked]):
                 words = normalise_text(text).split()
-                texts.append(" ".join(sorted(words)))
+                key = " ".join(sorted(words))
+                exact.add(key)
                 stems = [self._known_stem(word) for word in words]
                 if classify:
                     in_order.append(stems)
-                stems_of_phrasings.append(tuple(dict.fromkeys(stems)))
-            exact = set(texts)
+                if n < indexed:  # not a topic's member's question
+                    texts.append(key)
+                    stems_of_phrasings.append(tuple(dict.fromkeys(stems)))
             if entry.declines:
                 declined.extend(in_order)
-                for text in entry.asked:  # declined word for word, and taught to the classifier
-                    words = normalise_text(text).split()
-                    exact.add(" ".join(sorted(words)))
-                    if classify:
-                        declined.append(list(map(self._known_stem, words)))
             else:
                 examples.append(in_order)
             for text in exact:
@@ -735,8 +734,8 @@ class Matcher:
         probabilities = classified.probabilities
         if probabilities is None or classified.stems < CLASSIFIER_MIN_STEMS:
             return None
-        best = max(probabilities)
-        return Candidate(self._label_ids[probabilities.index(best)], best)
+        found = most_likely(probabilities)
+        return Candidate(self._label_ids[found.label], found.probability)
 
     def decide_ranked(self, ranked: Sequence[Candidate],
                       opinion: Candidate | None = None) -> Match:
