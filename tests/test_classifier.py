@@ -133,8 +133,8 @@ def test_the_classifiers_share_of_the_score_puts_the_right_entry_first(
         fresh, question, entry_id, ahead_without):
     # Without the classifier's share (``Weights.classifier``) another entry ranks first.
     assert fresh.rank(question)[0].id == entry_id
-    assert (fresh.match(question).decision, fresh.match(question).entry_id) == \
-        (Decision.ANSWER, entry_id)
+    match = fresh.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
     assert without_classifier(fresh).rank(question)[0].id == ahead_without
 
 

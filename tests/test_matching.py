@@ -536,7 +536,7 @@ def test_no_related_entry_when_a_not_covered_topic_is_closer():
 
 def test_a_question_filed_under_a_not_covered_topic_is_declined_word_for_word_only():
     # A moderator files a member's question under a not-covered topic's ``asked``: asked
-    # again, it is declined (the matcher alone here, no classifier); it lends the topic
+    # again, it is declined (the classifier's rules off here); it lends the topic
     # none of its words, so a question that shares them is not pulled towards the topic.
     alone = Thresholds(classifier_alone=1.01, classifier_agree=1.01, classifier_veto=1.01)
     matcher = Matcher([EntryText("how-to-apply", ["how do i apply", "where do i apply"]),

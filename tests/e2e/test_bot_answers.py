@@ -76,7 +76,7 @@ async def test_unloading_the_answers_cog_stops_free_text_answers_until_it_is_bac
 async def test_a_typo_under_the_usual_bar_is_answered_where_the_entrys_own_bar_allows(
     residency: Residency,
 ) -> None:
-    # "slary??" scores under 0.48; config/bot.yaml lowers salary's bar (entry_offsets).
+    # "slary??" scores under the usual bar; config/bot.yaml lowers salary's (entry_offsets).
     match = residency.bot.store.current.matcher.match("slary??")
     assert match.confidence < residency.bot.store.current.matcher.thresholds.answer
     _, reply = await residency.mention("slary??")
