@@ -186,7 +186,12 @@ async def test_a_save_in_several_writes_is_served_once_whole(moderated: Moderate
 async def test_faqmod_reload_replies_with_the_summary_or_the_errors(moderated: Moderated) -> None:
     text = moderated.faq.read_text(encoding="utf-8")
     broken, line = duplicate_id(text)
+    since = len(moderated.dc.sent)
     save_in_place(moderated.faq, broken)
+    # The watcher reads the broken file first (its report in the mod log). Otherwise its
+    # reload could come due just as the fixed file below is saved, and serve it before the
+    # command does (the command would then rightly report no change).
+    await moderated.next_mod_log_post(since)
     rejected = await moderated.faqmod("reload")
     assert rejected.ephemeral
     assert rejected.embeds[0]["title"] == "FAQ edit rejected"
