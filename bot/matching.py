@@ -364,6 +364,9 @@ class Matcher:
         self.ids = [entry.id for entry in entries]
         self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
+        # How many words of the FAQ's texts each surface word is: a typo close to two words
+        # alike is taken for the commoner ("wil": "will", not "wild").
+        self._word_count: Counter[str] = Counter()
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
         # its [dot product, coverage]. Few combinations recur ("do i", "is it", "can i").
@@ -408,6 +411,7 @@ class Matcher:
             exact = set()
             for n, text in enumerate([*entry.phrasings, *entry.keywords, *entry.asked]):
                 words = normalise_text(text).split()
+                self._word_count.update(words)
                 key = " ".join(sorted(words))
                 exact.add(key)
                 stems = [self._known_stem(word) for word in words]
@@ -515,11 +519,12 @@ class Matcher:
             left, right = word[:cut], word[cut:]
             if left in self._word_stem and right in self._word_stem:
                 return [(self._word_stem[left], 1.0), (self._word_stem[right], 1.0)]
-        best = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-        )
-        if best is None:
+        found = process.extract(word, self._vocabulary, scorer=fuzz.ratio,
+                                score_cutoff=TYPO_CUTOFF, limit=None)
+        if not found:
             return [(s, 1.0)]
+        count = self._word_count
+        best = max(found, key=lambda choice: (choice[1], count[choice[0]]))  # then A-Z
         similarity = best[1] / 100.0
         return [(self._word_stem.get(best[0], best[0]), similarity * similarity)]
 

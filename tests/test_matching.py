@@ -299,6 +299,20 @@ def test_typos_are_corrected(matcher, question, entry_id):
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
+def test_a_typo_as_close_to_two_words_is_read_as_the_commoner_one():
+    # "wil" is as close to "will" as to "wild" (fuzz.ratio 85.7 each). Taken for "wild" (the
+    # first of the two in A-Z order), it made "wil they pay me" a question about wild cards.
+    matcher = Matcher([
+        EntryText("remote", ["will it be remote", "will i work from home", "will i have to move"]),
+        EntryText("wildcard", ["is there a wildcard entry", "a wild card round"]),
+        EntryText("salary", ["will they pay me", "will i be paid", "is it paid"]),
+    ])
+    for question, entry_id in (("wil they pay me", "salary"), ("wil it be remote", "remote")):
+        match = matcher.match(question)
+        assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+        assert [c.id for c in match.candidates] == [entry_id]
+
+
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("is ther a salray", "salary"),
     ("insurence?", "benefits"),
