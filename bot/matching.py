@@ -364,8 +364,8 @@ class Matcher:
         self.ids = [entry.id for entry in entries]
         self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
-        # How many words of the FAQ's texts each surface word is: a typo close to two words
-        # alike is taken for the commoner ("wil": "will", not "wild").
+        # How often each surface word occurs in the FAQ's texts: a typo as close to two
+        # words is taken for the commoner ("wil": "will", not "wild").
         self._word_count: Counter[str] = Counter()
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
