@@ -364,9 +364,6 @@ class Matcher:
         self.ids = [entry.id for entry in entries]
         self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
-        # How often each surface word occurs in the FAQ's texts: a typo as close to two
-        # words is taken for the commoner ("wil": "will", not "wild").
-        self._word_count: Counter[str] = Counter()
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
         # its [dot product, coverage]. Few combinations recur ("do i", "is it", "can i").
@@ -399,6 +396,7 @@ class Matcher:
         examples: list[list[list[str]]] = []  # per label, each text's stems in order
         declined: list[list[str]] = []  # the not-covered topics' label's
         all_texts: list[list[str]] = []  # per entry: curated phrasings, then asked ones
+        every_word: list[str] = []  # every text's words, counted once at the end
         phrasing_weights: list[list[float]] = []  # per entry, each phrasing's in a centroid
         for index, entry in enumerate(entries):
             # A not-covered topic's members' questions only teach the classifier and are
@@ -411,7 +409,7 @@ class Matcher:
             exact = set()
             for n, text in enumerate([*entry.phrasings, *entry.keywords, *entry.asked]):
                 words = normalise_text(text).split()
-                self._word_count.update(words)
+                every_word += words
                 key = " ".join(sorted(words))
                 exact.add(key)
                 stems = [self._known_stem(word) for word in words]
@@ -436,6 +434,9 @@ class Matcher:
                     self._contentless_owner.append(index)
             self._sorted_phrasings.append(texts)
             phrasing_stems.append(stems_of_phrasings)
+        # How often each surface word occurs in the FAQ's texts: a typo as close to two
+        # words is taken for the commoner ("wil": "will", not "wild").
+        self._word_count = Counter(every_word)
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
         if self._declines:
             examples.append(declined)
