@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from itertools import pairwise
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, pairwise
 from typing import NamedTuple
 
 # Additive smoothing of the per-label feature weights (measured best of 0.05-0.3).
@@ -57,6 +57,13 @@ def features(stems: Sequence[str]) -> Counter[str]:
     return Counter(feature_list(stems))
 
 
+def _counted(stems: Sequence[str]) -> Mapping[str, int]:
+    """``features``, cheaper for the usual text, where no feature repeats."""
+    found = feature_list(stems)
+    once = dict.fromkeys(found, 1)
+    return once if len(once) == len(found) else Counter(found)
+
+
 class Classifier:
     """Multinomial naive Bayes over TF-IDF weighted stems and stem pairs.
 
@@ -67,12 +74,10 @@ class Classifier:
 
     def __init__(self, examples: Sequence[Iterable[Sequence[str]]]) -> None:
         """``examples[label]``: that label's texts, each as its stems in order."""
-        documents = [(label, features(stems)) for label, texts in enumerate(examples)
+        documents = [(label, _counted(stems)) for label, texts in enumerate(examples)
                      for stems in texts if stems]
         total = len(documents)
-        frequency: Counter[str] = Counter()
-        for _, found in documents:
-            frequency.update(found.keys())
+        frequency = Counter(chain.from_iterable(found for _, found in documents))
         # scikit-learn's smoothed IDF, so the figures measured with it carry over.
         idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in frequency.items()}
         self._idf = idf
