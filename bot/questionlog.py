@@ -37,6 +37,8 @@ BATCH_ROWS = 500
 RETRY_FIRST_SECONDS = 0.05
 # A locked database fails fast so the writer can back off instead of blocking its thread.
 BUSY_TIMEOUT_MS = 200
+# SQLite page cache of the log's connection, in KiB (SQLite's default is 2,000).
+PAGE_CACHE_KIB = 256
 # How long ``close`` keeps trying to flush an unavailable database before giving up.
 CLOSE_TIMEOUT_SECONDS = 10.0
 CLOSING_RETRY_SECONDS = 0.1
@@ -230,6 +232,9 @@ class QuestionLog:
             # WAL + transactions: a kill mid-write leaves the last committed state intact.
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = NORMAL")
+            # The log is appended to and read now and then: SQLite's default page cache of
+            # 2 MB per connection held about 1.2 MB of the bot's memory under a flood.
+            await db.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
             await db.executescript(SCHEMA)
         except BaseException:
             await db.close()
