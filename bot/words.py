@@ -47,7 +47,8 @@ STOPWORDS = CORRECTABLE_STOPWORDS | frozenset(
     between below down over further nor whether though although however etc vs versus
     yet unless upon within without among across toward towards via honestly literally
     seriously probably definitely totally truly simply said says told heard seen true
-    supposed nobody everybody nothing somewhere everywhere nowhere else""".split()
+    supposed nobody everybody nothing somewhere everywhere nowhere else during throughout
+    through around along despite besides beside beyond onto amongst since against""".split()
 )
 
 # Long messages are also scored clause by clause; the question is usually the last one.
