@@ -95,6 +95,9 @@ def test_a_word_two_entries_share_never_turns_into_the_wrong_answer(matcher):
     ("I have rent and a kid, I literally cannot do an unpaid thing for 9 months. Before I "
      "spend a weekend on the application, can someone confirm residents actually get "
      "compensated?", "salary"),
+    # heldout22: "during" was a topic word in eight entries' texts; relocation was not even
+    # among the closest three.
+    ("Can I work from home during the residency?", "relocation"),
 ])
 def test_chat_framing_and_function_words_do_not_count_as_topics(matcher, question, entry_id):
     match = matcher.match(question)
