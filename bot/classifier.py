@@ -60,9 +60,9 @@ def features(stems: Sequence[str]) -> Counter[str]:
 def _distinct(stems: Sequence[str], shared: dict[str, str]) -> tuple[str, ...] | Counter[str]:
     """A text's features for training: a tuple of them in the usual case, where none
     repeats, else ``features``; each pair the one string ``shared`` holds for it. The FAQ's
-    thousands of texts are all held at once while the model learns, and were the peak of a
-    load's memory: a tuple takes a fifth of a dictionary's, and a pair many texts use
-    is one string."""
+    thousands of texts are all held at once while the model learns, the peak of a load's
+    memory: a tuple takes a fifth of a dictionary's, and a pair many texts use is one
+    string."""
     pairs = list(map(" ".join, pairwise(stems)))
     found = [*stems, *map(shared.setdefault, pairs, pairs)]
     once = tuple(dict.fromkeys(found))
