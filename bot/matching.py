@@ -27,7 +27,8 @@ keywords (in any order) scores 1.0 for that entry: a moderator wrote it for that
 not-covered topic's members' questions count only that way (and teach the classifier).
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz
-("relocaiton" -> "relocation") before scoring, and glued words are split ("parttime").
+("relocaiton" -> "relocation") before scoring, glued words are split ("parttime"), and a
+shortened word is read as the FAQ's word it begins ("relo" -> "relocation").
 
 The decision favours precision: a wrong confident answer misleads an applicant. Nothing
 close declines (naming the closest entry as ``related`` when it came near, for the reply to
@@ -45,6 +46,7 @@ entry is answered, and where it names something else, the matcher's answer is wi
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 import sys
@@ -71,6 +73,15 @@ MIN_CORRECTABLE_LENGTH = 3
 MIN_CORRECTION_TARGET = 4
 # rapidfuzz.fuzz.ratio cut-off for a typo correction ("salry" -> "salary" is 90.9).
 TYPO_CUTOFF = 80.0
+# An unknown word of this many letters or more that no typo correction reaches, but that
+# begins FAQ words ("relo", "dura"), is read as their stem: as a typo of 80% similarity,
+# when this share of those words' uses in the FAQ's texts have that stem (the FAQ's own
+# typos, "relocaiton", are a few of them). At most this many words are looked at (hostile
+# input: "aaaa..."). Measured with bench/crossfit.py: BENCHMARKS.md.
+MIN_ABBREVIATION = 4
+ABBREVIATION_CONFIDENCE = 0.64
+ABBREVIATION_SHARE = 0.75
+ABBREVIATION_CHOICES = 50
 # Fuzzy reranking is the costly step; only the best lexical candidates get it.
 RERANK_CANDIDATES = 3
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
@@ -523,11 +534,30 @@ class Matcher:
         found = process.extract(word, self._vocabulary, scorer=fuzz.ratio,
                                 score_cutoff=TYPO_CUTOFF, limit=None)
         if not found:
-            return [(s, 1.0)]
+            begun = self._abbreviated(word)
+            return [(s, 1.0)] if begun is None else [(begun, ABBREVIATION_CONFIDENCE)]
         count = self._word_count
         best = max(found, key=lambda choice: (choice[1], count[choice[0]]))  # then A-Z
         similarity = best[1] / 100.0
         return [(self._word_stem.get(best[0], best[0]), similarity * similarity)]
+
+    def _abbreviated(self, word: str) -> str | None:
+        """The stem of the FAQ's words an unknown word begins ("relo": "relocate",
+        "relocation"), when most of their uses in the FAQ's texts share it; else None."""
+        if len(word) < MIN_ABBREVIATION or word in STOPWORDS:
+            return None
+        vocabulary = self._vocabulary
+        start = bisect.bisect_left(vocabulary, word)
+        uses: Counter[str] = Counter()  # per stem, how often the words it begins are used
+        for known in vocabulary[start:start + ABBREVIATION_CHOICES]:
+            if not known.startswith(word):
+                break
+            if known not in STOPWORDS:
+                uses[self._word_stem.get(known, known)] += self._word_count[known]
+        if not uses:
+            return None
+        begun, n = uses.most_common(1)[0]
+        return begun if n >= ABBREVIATION_SHARE * uses.total() else None
 
     def _query(self, words: Sequence[str]) -> _Query:
         query = _Query(words=words, text=" ".join(sorted(words)))

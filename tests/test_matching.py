@@ -316,6 +316,31 @@ def test_a_typo_as_close_to_two_words_is_read_as_the_commoner_one():
         assert [c.id for c in match.candidates] == [entry_id]
 
 
+def test_a_shortened_word_is_read_as_the_faq_word_it_begins():
+    matcher = Matcher([
+        EntryText("relocation", ["do i have to relocate", "is relocation required"]),
+        EntryText("fees", ["is a fee required", "do i have to pay a fee"]),
+        EntryText("salary", ["is the residency paid", "what is the compensation"]),
+        EntryText("length", ["how long does the residency last", "when is it completed"]),
+    ])
+    # Read as "relocation" (without it, "required" alone: declined, relocation offered).
+    match = matcher.match("relo required?")
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "relocation")
+    # "comp" begins "compensation" and "completed", each used once: no guess, and with no
+    # other topic word the question is declined.
+    match = matcher.match("comp?")
+    assert match.decision is Decision.DECLINE and not match.candidates
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("relo required?", "relocation"),  # heldout17: HR shorthand
+    ("cuánto dura la residencia?", "duration"),  # heldout21: "dura" begins "duration"
+])
+def test_shortened_words_in_members_questions_reach_their_entry(matcher, question, entry_id):
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+
+
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("is ther a salray", "salary"),
     ("relocaton needed?", "relocation"),
