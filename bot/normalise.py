@@ -122,6 +122,18 @@ _PUNCTUATED = re.compile("|".join(
 ))
 
 _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
+# A number glued to a unit of time ("20h/week", "6mo", "1yr", "9months") or made plural
+# ("in my 50s"): the unit as its word, the plural as the number. Others stay one word
+# ("100k", "401k", "2nd").
+_NUMBER_AND_UNIT = re.compile(r"(\d+)([a-z]+)")
+_UNITS = {
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"),
+    **dict.fromkeys(("d", "day", "days"), "days"),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "weeks"),
+    **dict.fromkeys(("mo", "mos", "month", "months"), "months"),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "years"),
+    "s": "",
+}
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and "_" separate words
 # Dollar signs standing for money ("$$?", "is it $$$"), not an amount ("$200").
 _DOLLARS = re.compile(r"\${2,}|\$(?![\d.,])")
@@ -183,10 +195,16 @@ def _expand_contraction(match: re.Match[str]) -> str:
 
 
 def _word_forms(word: str) -> tuple[str, ...]:
-    """The words a raw word stands for: repeated letters cut, chat spellings expanded."""
+    """The words a raw word stands for: repeated letters cut, chat spellings expanded, a
+    number glued to its unit split ("20h": "20 hours")."""
     forms = _WORD_FORMS.get(word)
     if forms is None:
-        forms = tuple(CHAT_WORDS.get(cut := _REPEATED_LETTER.sub(r"\1\1", word), cut).split())
+        cut = _REPEATED_LETTER.sub(r"\1\1", word)
+        glued = _NUMBER_AND_UNIT.fullmatch(cut) if cut[0].isdigit() else None
+        if glued is not None and glued[2] in _UNITS:
+            forms = (glued[1], *_UNITS[glued[2]].split())
+        else:
+            forms = tuple(CHAT_WORDS.get(cut, cut).split())
         if len(_WORD_FORMS) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
             _WORD_FORMS.clear()
         _WORD_FORMS[word] = forms

@@ -335,8 +335,10 @@ def test_a_shortened_word_is_read_as_the_faq_word_it_begins():
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("relo required?", "relocation"),  # heldout17: HR shorthand
     ("cuánto dura la residencia?", "duration"),  # heldout21: "dura" begins "duration"
+    ("duration? 6mo, 1y?", "duration"),  # heldout17: a number glued to its unit
 ])
-def test_shortened_words_in_members_questions_reach_their_entry(matcher, question, entry_id):
+def test_shortened_and_glued_words_in_members_questions_reach_their_entry(
+        matcher, question, entry_id):
     match = matcher.match(question)
     assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 

@@ -160,6 +160,21 @@ def test_words_that_merely_contain_shorthand_letters_are_left_alone():
 # --- punctuation and repeated letters ------------------------------------------------------
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("20h/week ok?", "20 hours week ok"),
+    ("6mo or 1yr?", "6 months or 1 years"),
+    ("9months", "9 months"),
+    ("im in my 50s", "i am in my 50"),
+])
+def test_a_number_glued_to_its_unit_is_split(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("text", ["100k", "401k", "2nd", "3am", "7b"])
+def test_a_number_glued_to_anything_else_stays_one_word(text):
+    assert normalise(text) == text
+
+
 def test_punctuation_is_removed():
     assert normalise("is it remote?!?...") == "is it remote"
 
