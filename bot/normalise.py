@@ -128,7 +128,7 @@ _REPEATED_LETTER = re.compile(r"(\D)\1{2,}")
 _NUMBER_AND_UNIT = re.compile(r"(\d+)([a-z]+)")
 _UNITS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"),
-    **dict.fromkeys(("d", "day", "days"), "days"),
+    **dict.fromkeys(("day", "days"), "days"),  # not "d": "3d" is more often 3D than 3 days
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "weeks"),
     **dict.fromkeys(("mo", "mos", "month", "months"), "months"),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "years"),

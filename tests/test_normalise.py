@@ -170,7 +170,7 @@ def test_a_number_glued_to_its_unit_is_split(text, expected):
     assert normalise(text) == expected
 
 
-@pytest.mark.parametrize("text", ["100k", "401k", "2nd", "3am", "7b"])
+@pytest.mark.parametrize("text", ["100k", "401k", "2nd", "3am", "7b", "3d"])
 def test_a_number_glued_to_anything_else_stays_one_word(text):
     assert normalise(text) == text
 
