@@ -63,8 +63,9 @@ def _distinct(stems: Sequence[str], shared: dict[str, str]) -> tuple[str, ...] |
     thousands of texts are all held at once while the model learns, the peak of a load's
     memory: a tuple takes a fifth of a dictionary's, and a pair many texts use is one
     string."""
-    pairs = list(map(" ".join, pairwise(stems)))
-    found = [*stems, *map(shared.setdefault, pairs, pairs)]
+    found = feature_list(stems)
+    pairs = found[len(stems):]
+    found[len(stems):] = map(shared.setdefault, pairs, pairs)
     once = tuple(dict.fromkeys(found))
     return once if len(once) == len(found) else Counter(found)
 

@@ -543,8 +543,9 @@ class Matcher:
 
     def _abbreviated(self, word: str) -> str | None:
         """The stem of the FAQ's words an unknown word begins ("relo": "relocate",
-        "relocation"), when most of their uses in the FAQ's texts share it; else None."""
-        if len(word) < MIN_ABBREVIATION or word in STOPWORDS:
+        "relocation"), when most of their uses in the FAQ's texts share it; else None.
+        (``_resolve_uncached`` has already returned for a function word.)"""
+        if len(word) < MIN_ABBREVIATION:
             return None
         vocabulary = self._vocabulary
         start = bisect.bisect_left(vocabulary, word)
