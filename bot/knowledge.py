@@ -189,7 +189,8 @@ def build_matcher(faq: Faq, thresholds: Thresholds | None = None,
     texts = [EntryText(e.id, e.phrasings(), e.keywords, asked=e.asked) for e in faq.entries]
     texts += [EntryText(f"~{t.topic}", t.questions, declines=True, asked=t.asked)
               for t in faq.not_covered]
-    return Matcher(texts, thresholds, normalise_text=normalise_text)
+    return Matcher(texts, thresholds, normalise_text=normalise_text,
+                   subject=faq.programme.name)
 
 
 def load_faq_text(

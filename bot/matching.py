@@ -61,7 +61,15 @@ from rapidfuzz import fuzz, process
 
 from bot.classifier import Classifier, most_likely
 from bot.normalise import normalise
-from bot.words import CORRECTABLE_STOPWORDS, STOPWORDS, content_words, segments, stem
+from bot.words import (
+    CORRECTABLE_STOPWORDS,
+    STOPWORDS,
+    Subject,
+    content_words,
+    head_words,
+    segments,
+    stem,
+)
 
 # Stopwords still count, at this fraction of their IDF: "how do i apply" and "who should
 # apply" differ only in them. Measured best of 0.1-0.5 on both question sets.
@@ -367,14 +375,21 @@ class Matcher:
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
         normalise_text: Callable[[str], str] = normalise,
+        subject: str = "",
     ) -> None:
         """``normalise_text`` lets a caller that has normalised the phrasings already
-        (validation, see ``bot.knowledge``) share that work."""
+        (validation, see ``bot.knowledge``) share that work. ``subject`` is the name of
+        what the whole FAQ is about (``bot.words.Subject``)."""
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.ids = [entry.id for entry in entries]
         self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
+        name = normalise_text(subject).split()
+        heads = head_words(name, ([normalise_text(text).split() for text in
+                                   [*entry.phrasings, *entry.keywords, *entry.asked]]
+                                  for entry in entries if not entry.declines)) if name else []
+        self._subject = Subject(name, heads)
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to
         # its [dot product, coverage]. Few combinations recur ("do i", "is it", "can i").
@@ -419,7 +434,7 @@ class Matcher:
             texts, stems_of_phrasings, in_order = [], [], []
             exact = set()
             for n, text in enumerate([*entry.phrasings, *entry.keywords, *entry.asked]):
-                words = normalise_text(text).split()
+                words = self._subject.mentioned(normalise_text(text).split())
                 every_word += words
                 key = " ".join(sorted(words))
                 exact.add(key)
@@ -582,7 +597,11 @@ class Matcher:
         that entry. ``exact_phrasings=False`` scores it like any other question instead, to
         see what a member writing something close to it would get (``validate`` does).
         """
-        return self._rank(segments(question), exact_phrasings)[0]
+        return self._rank(self._segments(question), exact_phrasings)[0]
+
+    def _segments(self, question: str) -> list[list[str]]:
+        """``segments`` of the question, each mention of the FAQ's subject as its head word."""
+        return [self._subject.mentioned(words) for words in segments(question)]
 
     def _rank(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
               ) -> tuple[list[Candidate], _Classified]:
@@ -741,7 +760,7 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it."""
-        ranked, classified = self._rank(segments(question))
+        ranked, classified = self._rank(self._segments(question))
         best = next((c for c in ranked if c.id not in self._declines), None)
         consult = self._consults_classifier(best)
         return self.decide_ranked(ranked, self._opinion(classified) if consult else None)
@@ -759,7 +778,7 @@ class Matcher:
         """The classifier's label for the whole message (an entry's id, or ``NOT_COVERED``)
         and its probability; None when it knows none of the words, or for a question of
         fewer than ``CLASSIFIER_MIN_STEMS`` words."""
-        return self._opinion(self._classify(segments(question)[0]))
+        return self._opinion(self._classify(self._segments(question)[0]))
 
     def _classify(self, words: Sequence[str]) -> _Classified:
         if self._classifier is None:

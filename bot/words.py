@@ -7,7 +7,8 @@ The matcher (bot.matching) weighs words by these rules; the unanswered report
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 import Stemmer
 
@@ -71,6 +72,61 @@ _stemmer = Stemmer.Stemmer("english")
 def content_words(words: Iterable[str]) -> int:
     """How many of ``words`` are topic words (not in STOPWORDS)."""
     return sum(word not in STOPWORDS for word in words)
+
+
+class Subject:
+    """How members name what the whole FAQ is about: "the Hugging Face residency", "the AI
+    Research Residency", "the HF residency program".
+
+    Such a mention is two or more of the name's words in a row, one of them a head word;
+    it counts as that head word alone ("the residency"). Otherwise "Hugging Face" and "AI
+    Research" read as topics: a rare pair of words in the FAQ's texts, and the words of
+    the entry that says what the residency is, so "How long is the Hugging Face
+    residency?" went to that entry instead of the duration. Outside a mention the words
+    keep their meaning ("Is Hugging Face an equal opportunity employer?", "AI for Good").
+    """
+
+    def __init__(self, name: Sequence[str], heads: Iterable[str]) -> None:
+        """``name``: the name's normalised words; ``heads``: those that stand for the
+        whole (``head_words``). Two words of the name in a row may also be written run
+        together ("huggingface") or as initials ("hf")."""
+        pairs = list(pairwise(name))
+        self.forms = frozenset([*name, *(a + b for a, b in pairs),
+                                *(a[0] + b[0] for a, b in pairs)])
+        self.heads = frozenset(heads) & self.forms
+
+    def mentioned(self, words: list[str]) -> list[str]:
+        """``words`` with each mention of the subject replaced by its (last) head word."""
+        if not self.heads or self.forms.isdisjoint(words):
+            return words
+        out: list[str] = []
+        run: list[str] = []  # the words of the name met in a row so far
+        for word in [*words, ""]:  # "" (no word) ends the last run
+            if word in self.forms:
+                run.append(word)
+                continue
+            heads = [name_word for name_word in run if name_word in self.heads]
+            out += heads[-1:] if len(run) >= 2 and heads else run
+            run = []
+            if word:
+                out.append(word)
+        return out
+
+
+def head_words(name: Sequence[str], texts_by_entry: Iterable[Iterable[Sequence[str]]]
+               ) -> list[str]:
+    """The name's words that the texts of more than half of the entries use ("residency",
+    "program"): what members call the whole by. Its rarer words ("hugging", "ai") are not."""
+    counts = dict.fromkeys(name, 0)
+    entries = 0
+    for texts in texts_by_entry:
+        entries += 1
+        used: set[str] = set()
+        for words in texts:
+            used.update(word for word in words if word in counts)
+        for word in used:
+            counts[word] += 1
+    return [word for word, n in counts.items() if 2 * n > entries]
 
 
 def _one_clause(text: str) -> bool:

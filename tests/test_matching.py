@@ -14,6 +14,7 @@ from bot.knowledge import Knowledge, load_faq
 from bot.matching import Candidate, Decision, EntryText, Match, Matcher, Thresholds
 from bot.normalise import MAX_HEAD_CHARS, MAX_TAIL_CHARS, MAX_WORDS, normalise
 from bot.settings import load_settings
+from bot.words import Subject, head_words
 
 ROOT = Path(__file__).resolve().parent.parent
 CAP = MAX_HEAD_CHARS + MAX_TAIL_CHARS + 1
@@ -314,6 +315,53 @@ def test_a_typo_as_close_to_two_words_is_read_as_the_commoner_one():
         match = matcher.match(question)
         assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
         assert [c.id for c in match.candidates] == [entry_id]
+
+
+def test_the_programme_named_in_full_counts_as_its_head_word():
+    # "Hugging Face" is rare in the entries' texts and "about" says what the "AI Research
+    # Residency" is, so naming the programme in full outweighed what was asked of it.
+    entries = [
+        EntryText("about", ["what is the hugging face ai research residency",
+                            "tell me about the residency program"]),
+        EntryText("duration", ["how long is the residency", "how many months does it last"]),
+        EntryText("employer", ["is hugging face an equal opportunity employer"]),
+        EntryText("remote", ["is the residency remote", "do i have to move"]),
+    ]
+    named = Matcher(entries, subject="Hugging Face AI Research Residency Program")
+    unnamed = Matcher(entries)
+    in_full = "How long is the Hugging Face AI Research Residency?"
+    assert unnamed.match(in_full).entry_id != "duration"  # the name outweighs the question
+    for question, entry_id in ((in_full, "duration"), ("is the HF residency remote?", "remote"),
+                               ("how long is the huggingface residency program", "duration")):
+        match = named.match(question)
+        assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+    # "Hugging Face" without the residency keeps its meaning.
+    match = named.match("Is Hugging Face an equal opportunity employer?")
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, "employer")
+
+
+def test_a_mention_of_the_programme_is_two_words_of_its_name_in_a_row_with_a_head_word():
+    name = "hugging face ai research residency program".split()
+    texts = [["how", "long", "is", "the", "residency"], ["is", "hugging", "face", "hiring"],
+             ["is", "the", "residency", "program", "paid"]]
+    # Used by more than half of the entries: "residency" (2 of 3); "hugging" (1 of 3) is not.
+    assert head_words(name, [[text] for text in texts]) == ["residency"]
+    subject = Subject(name, ["residency", "program"])
+    assert subject.mentioned("is the hf ai residency paid".split()) == [
+        "is", "the", "residency", "paid"]
+    assert subject.mentioned("the residency program".split()) == ["the", "program"]
+    for words in ("is hugging face hiring", "ai for good", "the residency", "hugging hugging"):
+        assert subject.mentioned(words.split()) == words.split()
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("How long is the Hugging Face residency?", "duration"),  # stranger22: the name in full
+    ("Is the Hugging Face residency remote?", "relocation"),
+    ("Is Hugging Face an equal opportunity employer?", "equal-opportunity"),
+])
+def test_questions_naming_the_programme_reach_their_entry(matcher, question, entry_id):
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
 
 
 def test_a_shortened_word_is_read_as_the_faq_word_it_begins():
