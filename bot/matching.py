@@ -386,9 +386,9 @@ class Matcher:
         self._declines = frozenset(entry.id for entry in entries if entry.declines)
         self._word_stem: dict[str, str] = {}  # every known surface word -> its stem
         name = normalise_text(subject).split()
-        heads = head_words(name, ([normalise_text(text).split() for text in
-                                   [*entry.phrasings, *entry.keywords, *entry.asked]]
-                                  for entry in entries if not entry.declines)) if name else []
+        heads = head_words(name, (  # the moderators' phrasings say it well enough
+            chain.from_iterable(map(str.split, map(normalise_text, entry.phrasings)))
+            for entry in entries if not entry.declines)) if name else []
         self._subject = Subject(name, heads)
         self._cache: dict[str, list[tuple[str, float]]] = {}
         # A question's function words with their weights -> per entry, what they add to

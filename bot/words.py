@@ -7,6 +7,7 @@ The matcher (bot.matching) weighs words by these rules; the unanswered report
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
@@ -97,7 +98,7 @@ class Subject:
 
     def mentioned(self, words: list[str]) -> list[str]:
         """``words`` with each mention of the subject replaced by its (last) head word."""
-        if not self.heads or self.forms.isdisjoint(words):
+        if not self.heads or len(self.forms.intersection(words)) < 2:  # most texts: C-level
             return words
         out: list[str] = []
         run: list[str] = []  # the words of the name met in a row so far
@@ -113,20 +114,17 @@ class Subject:
         return out
 
 
-def head_words(name: Sequence[str], texts_by_entry: Iterable[Iterable[Sequence[str]]]
-               ) -> list[str]:
-    """The name's words that the texts of more than half of the entries use ("residency",
-    "program"): what members call the whole by. Its rarer words ("hugging", "ai") are not."""
-    counts = dict.fromkeys(name, 0)
+def head_words(name: Sequence[str], words_by_entry: Iterable[Iterable[str]]) -> list[str]:
+    """The name's words that more than half of the entries use ("residency"): what members
+    call the whole by. Its rarer words ("hugging", "ai") are not. ``words_by_entry``: per
+    entry, the words of its texts."""
+    names = set(name)
+    used: Counter[str] = Counter()
     entries = 0
-    for texts in texts_by_entry:
+    for words in words_by_entry:
         entries += 1
-        used: set[str] = set()
-        for words in texts:
-            used.update(word for word in words if word in counts)
-        for word in used:
-            counts[word] += 1
-    return [word for word, n in counts.items() if 2 * n > entries]
+        used.update(names.intersection(words))
+    return [word for word in name if 2 * used[word] > entries]
 
 
 def _one_clause(text: str) -> bool:

@@ -345,7 +345,7 @@ def test_a_mention_of_the_programme_is_two_words_of_its_name_in_a_row_with_a_hea
     texts = [["how", "long", "is", "the", "residency"], ["is", "hugging", "face", "hiring"],
              ["is", "the", "residency", "program", "paid"]]
     # Used by more than half of the entries: "residency" (2 of 3); "hugging" (1 of 3) is not.
-    assert head_words(name, [[text] for text in texts]) == ["residency"]
+    assert head_words(name, texts) == ["residency"]
     subject = Subject(name, ["residency", "program"])
     assert subject.mentioned("is the hf ai residency paid".split()) == [
         "is", "the", "residency", "paid"]
