@@ -87,7 +87,9 @@ class Classifier:
         total = len(documents)
         frequency = Counter(chain.from_iterable(found for _, found in documents))
         # scikit-learn's smoothed IDF, so the figures measured with it carry over.
-        idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in frequency.items()}
+        # One float per distinct count, shared: some 16,000 features, fewer than 200 counts.
+        by_count = {df: math.log((1 + total) / (1 + df)) + 1.0 for df in set(frequency.values())}
+        idf = dict(zip(frequency, map(by_count.__getitem__, frequency.values()), strict=True))
         self._idf = idf
         labels = len(examples)
         sums: list[dict[str, float]] = [defaultdict(float) for _ in range(labels)]

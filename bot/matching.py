@@ -173,6 +173,13 @@ def _unit_centroid(summed: Mapping[str, float]) -> dict[str, float]:
     return {key: v / length for key, v in powered.items()}
 
 
+def _shared_idf(frequency: Mapping[str, int], documents: int) -> dict[str, float]:
+    """log(1 + documents / frequency) per term, one float object per distinct frequency
+    (the FAQ's thousands of terms have a few dozen)."""
+    by_count = {df: math.log(1.0 + documents / df) for df in set(frequency.values())}
+    return dict(zip(frequency, map(by_count.__getitem__, frequency.values()), strict=True))
+
+
 class _Trigrams:
     """Character-trigram TF-IDF: each entry's centroid (the unit sum of its phrasings' unit
     vectors), and a question's cosine with it, added up word by word.
@@ -193,7 +200,7 @@ class _Trigrams:
         for texts in phrasings:
             frequency.update(set(chain.from_iterable(
                 map(_word_trigrams, set(" ".join(texts).split())))))
-        self._idf = {g: math.log(1.0 + len(phrasings) / df) for g, df in frequency.items()}
+        self._idf = _shared_idf(frequency, len(phrasings))
         self._unknown_idf = max(self._idf.values(), default=1.0)
         self._weighted: list[dict[str, float] | None] = [None] * len(phrasings)
         self._squares: dict[str, float] = {}  # per word, its trigram vector's squared length
@@ -404,7 +411,7 @@ class Matcher:
         self._contentless: list[str] = []
         self._contentless_owner: list[int] = []
         # A question that is exactly the words of a phrasing (in any order) -> its entries.
-        self._exact: dict[str, list[int]] = defaultdict(list)
+        exact_entries: dict[str, list[int]] = defaultdict(list)
         # Per entry, each phrasing's distinct stems (a tuple: some 3,000 sets would take
         # twice the memory while the FAQ loads).
         phrasing_stems: list[list[tuple[str, ...]]] = []
@@ -449,7 +456,7 @@ class Matcher:
             else:
                 examples.append(in_order)
             for text in exact:
-                self._exact[text].append(index)
+                exact_entries[text].append(index)
             all_texts.append(texts)
             curated = len(texts) - len(asked)
             phrasing_weights.append([1.0] * curated + [ASKED_WEIGHT] * len(asked))
@@ -463,6 +470,9 @@ class Matcher:
         # How often each surface word occurs in the FAQ's texts: a typo as close to two
         # words is taken for the commoner ("wil": "will", not "wild").
         self._word_count = Counter(every_word)
+        # Tuples: a list of one entry takes half as much again (some 4,000 texts).
+        self._exact = {text: tuple(found) for text, found in exact_entries.items()}
+        del exact_entries
         self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
         if self._declines:
             examples.append(declined)
@@ -510,8 +520,7 @@ class Matcher:
         for stems in documents:
             for s in stems:
                 frequency[s] += 1
-        total = len(documents)
-        return {s: math.log(1.0 + total / df) for s, df in frequency.items()}
+        return _shared_idf(frequency, len(documents))
 
     def _term_weight(self, s: str) -> float:
         # An unknown word ("deadline", "visa") says the question may be one we can't answer.
