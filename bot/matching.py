@@ -473,12 +473,13 @@ class Matcher:
         # Tuples: a list of one entry takes half as much again (some 4,000 texts).
         self._exact = {text: tuple(found) for text, found in exact_entries.items()}
         del exact_entries
-        self._entry_stems = [set().union(*stems) for stems in phrasing_stems]
+        entry_stems = [set().union(*stems) for stems in phrasing_stems]
         if self._declines:
             examples.append(declined)
         self._classifier = Classifier(examples) if classify else None
         self._trigrams = _Trigrams(all_texts, phrasing_weights)
-        self._idf = self._inverse_document_frequency(self._entry_stems)
+        self._idf = self._inverse_document_frequency(entry_stems)
+        del entry_stems
         self._unknown_idf = self.weights.unknown_word_idf * max(self._idf.values(), default=1.0)
         # Typos are corrected towards the FAQ's words and longer common function words
         # ("ther" -> "there"), never towards short ones: "cat" must not become "at".
