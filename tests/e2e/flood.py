@@ -6,8 +6,11 @@ from typing import Any
 
 from tests.fakediscord import Harness
 
-# Questions and the FAQ entry each must be answered with. A "(#<n>)" tag makes every
-# question's text unique (so its question-log row can be found); none changes the match.
+# Questions and the FAQ entry each must be answered with. A tag makes every question's text
+# unique (so its question-log row can be found). It is a custom emoji's markup, which the
+# bot reads as no words at all, so it cannot change the match: a plain "(#<n>)" tag did,
+# since numbers such as 18, 35, 40 and 2025 tip "is the residency paid?" towards the
+# not-covered topics (members ask about ages, weekly hours and start years there).
 QUESTIONS = [
     ("is the residency paid?", "salary"),
     ("how long is the residency?", "duration"),
@@ -21,7 +24,7 @@ MEMBERS = ["ana", "bo", "chen", "dara"]
 def question(number: int) -> tuple[str, str]:
     """The ``number``-th question of a flood and the entry that answers it."""
     text, entry = QUESTIONS[number % len(QUESTIONS)]
-    return f"{text} (#{number})", entry
+    return f"{text} <:n:{number}>", entry
 
 
 async def ask(dc: Harness, number: int) -> dict[str, Any]:
