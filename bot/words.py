@@ -1,4 +1,5 @@
-"""Which words carry a topic, how a long message is cut into clauses, and word stems.
+"""Which words carry a topic, how members name the programme, how a long message is cut
+into clauses, and word stems.
 
 The matcher (bot.matching) weighs words by these rules; the unanswered report
 (bot.unanswered) groups questions by their content words. Nothing here imports discord.
