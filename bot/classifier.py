@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, pairwise
 from typing import NamedTuple
 
@@ -57,6 +57,13 @@ def features(stems: Sequence[str]) -> Counter[str]:
     return Counter(feature_list(stems))
 
 
+def per_count(frequency: Mapping[str, int], value: Callable[[int], float]) -> dict[str, float]:
+    """``value`` of each key's count, one float object per distinct count, shared: thousands
+    of features or words have a few hundred counts at most (an IDF is a function of one)."""
+    by_count = {n: value(n) for n in set(frequency.values())}
+    return dict(zip(frequency, map(by_count.__getitem__, frequency.values()), strict=True))
+
+
 def _distinct(stems: Sequence[str], shared: dict[str, str]) -> tuple[str, ...] | Counter[str]:
     """A text's features for training: a tuple of them in the usual case, where none
     repeats, else ``features``; each pair the one string ``shared`` holds for it. The FAQ's
@@ -87,9 +94,7 @@ class Classifier:
         total = len(documents)
         frequency = Counter(chain.from_iterable(found for _, found in documents))
         # scikit-learn's smoothed IDF, so the figures measured with it carry over.
-        # One float per distinct count, shared: some 16,000 features, fewer than 200 counts.
-        by_count = {df: math.log((1 + total) / (1 + df)) + 1.0 for df in set(frequency.values())}
-        idf = dict(zip(frequency, map(by_count.__getitem__, frequency.values()), strict=True))
+        idf = per_count(frequency, lambda df: math.log((1 + total) / (1 + df)) + 1.0)
         self._idf = idf
         labels = len(examples)
         sums: list[dict[str, float]] = [defaultdict(float) for _ in range(labels)]

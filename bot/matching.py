@@ -59,7 +59,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from bot.classifier import Classifier, most_likely
+from bot.classifier import Classifier, most_likely, per_count
 from bot.normalise import normalise
 from bot.words import (
     CORRECTABLE_STOPWORDS,
@@ -174,10 +174,8 @@ def _unit_centroid(summed: Mapping[str, float]) -> dict[str, float]:
 
 
 def _shared_idf(frequency: Mapping[str, int], documents: int) -> dict[str, float]:
-    """log(1 + documents / frequency) per term, one float object per distinct frequency
-    (the FAQ's thousands of terms have a few dozen)."""
-    by_count = {df: math.log(1.0 + documents / df) for df in set(frequency.values())}
-    return dict(zip(frequency, map(by_count.__getitem__, frequency.values()), strict=True))
+    """log(1 + documents / frequency) per term (``per_count``: one float per frequency)."""
+    return per_count(frequency, lambda df: math.log(1.0 + documents / df))
 
 
 class _Trigrams:
