@@ -50,6 +50,7 @@ import bisect
 import math
 import operator
 import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,11 @@ ABBREVIATION_SHARE = 0.75
 ABBREVIATION_CHOICES = 50
 # Fuzzy reranking is the costly step; only the best lexical candidates get it.
 RERANK_CANDIDATES = 3
+# A topic stem in more entries than this ("work", "take" in a FAQ of thousands) is walked
+# only for the entries rarer stems of the question reach: walking thousands of entries for
+# each such word made a few questions take 60 ms at 10,000 entries (bench/matching.py).
+# No FAQ under this many entries has one.
+COMMON_POSTINGS = 1_000
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
 # The same for what a question's function words add to each entry: (combination, entry)
@@ -500,6 +506,12 @@ class Matcher:
             for s, v in centroid.items():
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
+        # Stems so common that walking their entries would cost more than the rest of the
+        # question (``COMMON_POSTINGS``): each also as its entries (in order) and values, to
+        # be looked up for the entries rarer words reach.
+        self._common: dict[str, tuple[array[int], array[float]]] = {
+            s: (array("l", [e for e, _ in posting]), array("d", [v for _, v in posting]))
+            for s, posting in self._postings.items() if len(posting) > COMMON_POSTINGS}
 
     @property
     def declines(self) -> frozenset[str]:
@@ -651,12 +663,16 @@ class Matcher:
         norm_sq = 0.0
         sums: dict[int, list[float]] = {}  # per entry reached: [dot product, coverage]
         function_words: list[tuple[str, float, float]] = []
-        postings = self._postings
+        common: list[tuple[str, float, float]] = []  # stems in very many entries
+        postings, commons = self._postings, self._common
         for s, weight in query.weights.items():
             square = weight * weight
             norm_sq += square
             if s in STOPWORDS:
                 function_words.append((s, weight, square))
+                continue
+            if s in commons:
+                common.append((s, weight, square))
                 continue
             for entry, unit in postings.get(s, ()):
                 found = sums.get(entry)
@@ -667,6 +683,8 @@ class Matcher:
                     found[1] += square
         if norm_sq == 0.0:
             return {}
+        if common:
+            self._add_common(sums, common)
         norm = math.sqrt(norm_sq)
         w = self.weights
         centroid_weight, coverage_weight = w.centroid, w.coverage
@@ -708,6 +726,21 @@ class Matcher:
                 score = (1.0 - w.trigrams) * score + w.trigrams * cosine
             scores[entry] = min(1.0, score)
         return scores
+
+    def _add_common(self, sums: dict[int, list[float]],
+                    common: Iterable[tuple[str, float, float]]) -> None:
+        """Add the common stems' parts of the dot product and coverage to the entries
+        rarer stems reached; if none did, to every entry a common stem is in."""
+        if not sums:
+            sums.update((entry, [0.0, 0.0]) for s, _, _ in common for entry in self._common[s][0])
+        for s, weight, square in common:
+            entries, values = self._common[s]
+            last = len(entries)
+            for entry, found in sums.items():
+                at = bisect.bisect_left(entries, entry)
+                if at < last and entries[at] == entry:
+                    found[0] += weight * values[at]
+                    found[1] += square
 
     def _function_words_added(self, key: tuple[tuple[str, float, float], ...]
                               ) -> tuple[dict[int, float], dict[int, float]]:
