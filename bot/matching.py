@@ -98,6 +98,10 @@ RERANK_CANDIDATES = 3
 # each such word made a few questions take 60 ms at 10,000 entries (bench/matching.py).
 # No FAQ under this many entries has one.
 COMMON_POSTINGS = 1_000
+# Phrasings of at most this many characters ("pay?", "health plan") are compared with a
+# longer question only when the longer phrasings leave them room to score best (a fifth of
+# the comparisons on tests/questions.yaml; the same scores).
+SHORT_PHRASING = 12
 # Bound on the per-matcher cache of word look-ups, so hostile input cannot grow memory.
 WORD_CACHE_LIMIT = 50_000
 # The same for what a question's function words add to each entry: (combination, entry)
@@ -410,7 +414,8 @@ class Matcher:
         self._cached_function_sums = 0
         # Words pre-sorted once, so fuzz.ratio on them equals token_sort_ratio. Members'
         # asked questions are left out: long stories, slow to compare, and not curated.
-        self._sorted_phrasings: list[list[str]] = []
+        # Per entry, those longer than SHORT_PHRASING characters, then the others.
+        self._sorted_phrasings: list[tuple[list[str], list[str]]] = []
         # Phrasings of function words only ("who is this for"), for questions like them.
         self._contentless: list[str] = []
         self._contentless_owner: list[int] = []
@@ -469,7 +474,8 @@ class Matcher:
                 if text and not content_words(text.split()):
                     self._contentless.append(text)
                     self._contentless_owner.append(index)
-            self._sorted_phrasings.append(texts)
+            self._sorted_phrasings.append(([t for t in texts if len(t) > SHORT_PHRASING],
+                                           [t for t in texts if len(t) <= SHORT_PHRASING]))
             phrasing_stems.append(stems_of_phrasings)
         # How often each surface word occurs in the FAQ's texts: a typo as close to two
         # words is taken for the commoner ("wil": "will", not "wild").
@@ -715,12 +721,21 @@ class Matcher:
         # Exactly the words of one of an entry's phrasings: 1.0, shortlisted or not.
         scores = dict.fromkeys(self._exact.get(query.text, ()) if exact_phrasings else (), 1.0)
         trigram_norm = self._trigrams.norm(query.words) if w.trigrams else 0.0
+        # fuzz.ratio of texts of n and c characters is at most 200 c / (n + c) for c < n:
+        # when a longer phrasing already scores that, no short one can score more.
+        size = len(query.text)
+        short_bound = 200.0 * SHORT_PHRASING / (size + SHORT_PHRASING)
         for entry in shortlist:
             if entry in scores:
                 continue
-            best = process.extractOne(query.text, self._sorted_phrasings[entry], scorer=fuzz.ratio)
-            fuzzy = best[1] / 100.0 if best else 0.0
-            score = lexical[entry] + w.fuzzy * fuzzy
+            longer, shorter = self._sorted_phrasings[entry]
+            best = process.extractOne(query.text, longer, scorer=fuzz.ratio)
+            fuzzy = best[1] if best else 0.0
+            if size <= SHORT_PHRASING or fuzzy < short_bound:
+                short = process.extractOne(query.text, shorter, scorer=fuzz.ratio,
+                                           score_cutoff=fuzzy)
+                fuzzy = short[1] if short else fuzzy
+            score = lexical[entry] + w.fuzzy * (fuzzy / 100.0)
             if trigram_norm:
                 cosine = self._trigrams.dot(query.words, entry) / trigram_norm
                 score = (1.0 - w.trigrams) * score + w.trigrams * cosine

@@ -761,3 +761,17 @@ def test_a_question_of_common_words_only_still_reaches_their_entries(monkeypatch
     looked_up = Matcher(COMMON_WORD_FAQ)
     assert scores_of(looked_up, "my account") == scores_of(walked, "my account")
     assert len(scores_of(looked_up, "my account")) >= 3
+
+
+@pytest.mark.parametrize("question", ["pay?", "is it paid", "health plan", "fees",
+                                      "do i have to move to paris for the residency",
+                                      "relocaiton?", "can i keep my job while doing it"])
+def test_short_phrasings_skipped_by_the_length_bound_change_no_score(
+        monkeypatch, matcher, question):
+    import bot.matching
+
+    ranked = matcher.rank(question)
+    monkeypatch.setattr(bot.matching, "SHORT_PHRASING", 0)  # every phrasing compared
+    compared = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False).knowledge
+    assert compared is not None
+    assert compared.matcher.rank(question) == ranked
