@@ -53,7 +53,7 @@ TUNING_IN_FAQ = [f"bench/{name}_questions.yaml" for name in
                   "stranger6", "stranger7", "stranger8", "stranger9",
                   "stranger10", "stranger11", "stranger12", "stranger13",
                   "stranger14", "stranger15", "stranger19", "stranger20", "stranger21",
-                  "stranger22", "stranger24")]
+                  "stranger22", "stranger24", "stranger25")]
 # Tuning sets never copied into the FAQ: ranked by the whole FAQ.
 TUNING_APART = ["tests/questions.yaml", "bench/stranger23_questions.yaml"]
 GRID = [(s / 100, margin) for s in range(34, 60) for margin in (0.04, 0.06, 0.08, 0.10, 0.12)]
