@@ -51,13 +51,20 @@ Run it from the repository root (Linux: it reads ``/proc``)::
     .venv/bin/python bench/load.py --quick         # 500 messages
     .venv/bin/python bench/load.py --pong          # the discord.py "pong" reference
     .venv/bin/python bench/load.py --alternate 8   # bot and pong, 8 runs each, interleaved
+    .venv/bin/python bench/load.py --hostile --alternate 3   # the same on hostile input
     .venv/bin/python bench/load.py --profile var/load.prof
 
 Every wait is bounded: start-up 30 s, no reply for 15 s ends the flood (the messages left
 are reported missing), and the whole run is cancelled after a deadline that grows with
-``--messages``. Exit status 1 if a message got no reply or more than one, if the flood
-stopped early, if the bot printed a traceback, or if the emulator saw an error or an
-unimplemented route.
+``--messages``. Exit status 1 if a message got no reply or more than one, if a reply
+would ping anyone or passes Discord's length limits, if the flood stopped early, if the bot
+printed a traceback, or if the emulator saw an error or an unimplemented route.
+
+``--hostile`` disguises every question of the flood as hostile input, five kinds in turn
+(``HOSTILE_KINDS``): 4,000 characters with the question last; zero-width and right-to-left
+characters between its letters; ``@everyone``, ``@here``, a role and a user mention first;
+bold markdown with a code block and a quote; full-width letters after two emoji. The
+figures are then the bot's rate on such input.
 """
 
 from __future__ import annotations
@@ -94,7 +101,8 @@ if str(ROOT) not in sys.path:  # run as a script: make `tests` (and `bot`) impor
     sys.path.insert(0, str(ROOT))
 
 from bench.pongbot import READY_LINE as PONG_READY_LINE  # noqa: E402
-from tests.fakediscord import BotProcess, Channel, Harness, Member  # noqa: E402
+from tests.fakediscord import BotProcess, Channel, Harness, Member, Sent  # noqa: E402
+from tests.fakediscord.mentions import pings  # noqa: E402
 
 FAQ_SOURCE = ROOT / "data" / "faqs.yaml"
 QUESTIONS = ROOT / "tests" / "questions.yaml"
@@ -123,6 +131,27 @@ TARGET_RSS_MB = 100
 TARGET_START_S = 2.0
 
 Plan = list[tuple[Member, Channel, str]]
+
+# --hostile: each question of the flood in one of these disguises, in turn. The bot must
+# answer it as usual, and no reply may ping anyone or pass Discord's limits.
+FILLER = "I have been reading about machine learning for a long while and I enjoy it. "
+FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}  # "a" -> "ａ" (NFKC folds back)
+HOSTILE_KINDS: dict[str, Callable[[str], str]] = {
+    "4,000 characters, the question last": lambda q: (FILLER * 60)[: 4000 - len(q)] + q,
+    "zero-width and right-to-left characters": lambda q: "\u202e" + "\u200b".join(q) + "\u202c",
+    "@everyone, @here, role and user mentions": lambda q: (
+        f"@everyone @here <@&987654321098765432> <@123456789012345678> {q}"),
+    "markdown and a code block": lambda q: f"**{q}**\n```py\nprint('@everyone')\n```\n> quote",
+    "full-width letters and emoji": lambda q: "😀👩‍💻 " + q.translate(FULL_WIDTH),
+}
+# Discord's limits on what a bot may post (and tests/e2e/test_hostile_input.py's).
+MAX_CONTENT, MAX_DESCRIPTION, MAX_TITLE, MAX_EMBED_TOTAL = 2000, 4096, 256, 6000
+
+
+def hostile(text: str, index: int) -> str:
+    """The question in its ``index``-th disguise (``HOSTILE_KINDS``, in turn)."""
+    kinds = list(HOSTILE_KINDS.values())
+    return kinds[index % len(kinds)](text)
 
 
 # --- the bot's side -------------------------------------------------------------------
@@ -182,13 +211,16 @@ def load_questions() -> tuple[list[str], list[str]]:
 
 
 def make_plan(count: int, members: list[Member], channels: list[Channel],
-              rng: random.Random) -> tuple[Plan, int]:
-    """`count` (member, channel, question) triples and how many of them are off-topic."""
+              rng: random.Random, disguised: bool = False) -> tuple[Plan, int]:
+    """`count` (member, channel, question) triples and how many of them are off-topic;
+    each question ``hostile`` in turn when ``disguised``."""
     answerable, off_topic = load_questions()
     off = round(count * OFF_TOPIC_SHARE)
     texts = [rng.choice(off_topic) for _ in range(off)]
     texts += [rng.choice(answerable) for _ in range(count - off)]
     rng.shuffle(texts)
+    if disguised:
+        texts = [hostile(text, i) for i, text in enumerate(texts)]
     plan = [(members[i % len(members)], channels[i % len(channels)], text)
             for i, text in enumerate(texts)]
     return plan, off
@@ -320,6 +352,8 @@ class Result:
     duplicates: int = 0  # messages with more than one reply
     extra_replies: int = 0  # replies beyond the first, summed
     stray: int = 0  # bot messages replying to nothing we posted
+    pinging: int = 0  # replies that would notify someone (allowed_mentions applied)
+    over_limits: int = 0  # replies past Discord's length limits
     other_output: Counter[str] = field(default_factory=Counter)
     too_many_requests: int = 0
     reply_requests: int = 0
@@ -336,7 +370,8 @@ class Result:
     def failed(self) -> bool:
         return bool(self.missing or self.duplicates or self.stray or self.stalled
                     or self.harness_problem or any(TRACEBACK_MARK in p
-                                                   for p in self.bot_problems))
+                                                   for p in self.bot_problems)
+                    or self.pinging or self.over_limits)
 
 
 def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
@@ -347,6 +382,8 @@ def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
             result.other_output[sent.kind] += 1
         elif sent.reference_id in posted.at:
             per_message[sent.reference_id] += 1
+            result.pinging += bool(pings(sent.content, sent.allowed_mentions, is_reply=True))
+            result.over_limits += over_limits(sent)
         else:
             result.stray += 1
     result.checked = len(posted.at)
@@ -354,6 +391,17 @@ def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
     result.missing = sum(1 for m in posted.at if per_message[m] == 0)
     result.duplicates = sum(1 for m in posted.at if per_message[m] > 1)
     result.extra_replies = sum(max(0, per_message[m] - 1) for m in posted.at)
+
+
+def over_limits(sent: Sent) -> bool:
+    """Whether a reply passes Discord's limits on its text or its embeds."""
+    def length(embed: dict[str, Any], key: str) -> int:
+        return len(str(embed.get(key) or ""))
+    return (len(sent.content or "") > MAX_CONTENT
+            or any(length(e, "description") > MAX_DESCRIPTION or length(e, "title") > MAX_TITLE
+                   for e in sent.embeds)
+            or sum(length(e, "description") + length(e, "title") for e in sent.embeds)
+            > MAX_EMBED_TOTAL)
 
 
 def reply_arrivals(dc: Harness) -> dict[int, float]:
@@ -404,8 +452,10 @@ async def measure(dc: Harness, options: argparse.Namespace, tmp: Path, rng: rand
     dc.rate_limit(limit=options.rate_limit, window=options.rate_window)
     channels = [dc.channel("general"), dc.channel("answers")]
     members = [dc.member(f"asker{i:03d}") for i in range(MEMBERS)]
-    warmup, _ = make_plan(min(WARMUP_MESSAGES, options.messages), members, channels, rng)
-    plan, result.off_topic = make_plan(options.messages, members, channels, rng)
+    warmup, _ = make_plan(min(WARMUP_MESSAGES, options.messages), members, channels, rng,
+                          options.hostile)
+    plan, result.off_topic = make_plan(options.messages, members, channels, rng,
+                                       options.hostile)
 
     env = {"DISCORD_TOKEN": dc.token}
     if pong:
@@ -525,6 +575,8 @@ def render(result: Result, options: argparse.Namespace) -> str:
          target("exactly one each")),
         ("bot messages replying to nothing posted; other output",
          f"{result.stray}; {other}", ""),
+        ("replies that would ping anyone; replies past Discord's limits",
+         f"{result.pinging:,}; {result.over_limits:,}", target("none")),
         (f"rate limit: X-RateLimit-* on, {options.rate_limit:,} per route per "
          f"{options.rate_window:g} s; 429s answered",
          f"{result.too_many_requests} (of {result.reply_requests:,} reply requests)", ""),
@@ -579,6 +631,10 @@ def render_alternating(pairs: Sequence[tuple[Result, Result]]) -> str:
             f"| {label}: replies exactly one / missing / duplicated, all runs | "
             f"{sum(r.exactly_one for r in runs):,} / {sum(r.missing for r in runs):,} / "
             f"{sum(r.duplicates for r in runs):,} of {sum(r.checked for r in runs):,} | | |")
+    bots = [bot for bot, _ in pairs]
+    lines.append(f"| residency bot: replies that would ping anyone; past Discord's limits, "
+                 f"all runs | {sum(b.pinging for b in bots):,}; "
+                 f"{sum(b.over_limits for b in bots):,} | | none |")
     bad_exits = sum(bot.exit_code != 0 or bool(bot.bot_problems) for bot, _ in pairs)
     lines.append(f"| bot runs not ending with exit 0 and no warning line | {bad_exits} | | |")
     return "\n".join(lines)
@@ -608,6 +664,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="emulator rate-limit window in seconds (%(default)s)")
     parser.add_argument("--alternate", metavar="N", type=int, default=0,
                         help="N runs each of the bot and the pong reference, interleaved")
+    parser.add_argument("--hostile", action="store_true",
+                        help="every question disguised as hostile input (HOSTILE_KINDS, in turn)")
     parser.add_argument("--profile", metavar="PATH", default=None,
                         help="run the bot under cProfile, write the stats to PATH, print them")
     options = parser.parse_args(argv)
