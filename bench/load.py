@@ -63,7 +63,7 @@ printed a traceback, or if the emulator saw an error or an unimplemented route.
 ``--hostile`` disguises every question of the flood as hostile input, five kinds in turn
 (``HOSTILE_KINDS``): 4,000 characters with the question last; zero-width and right-to-left
 characters between its letters; ``@everyone``, ``@here``, a role and a user mention first;
-bold markdown with a code block and a quote; full-width letters after two emoji. The
+a quote in bold markdown, then a code block; full-width letters after two emoji. The
 figures are then the bot's rate on such input.
 """
 
@@ -137,11 +137,11 @@ Plan = list[tuple[Member, Channel, str]]
 FILLER = "I have been reading about machine learning for a long while and I enjoy it. "
 FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}  # "a" -> "ａ" (NFKC folds back)
 HOSTILE_KINDS: dict[str, Callable[[str], str]] = {
-    "4,000 characters, the question last": lambda q: (FILLER * 60)[: 4000 - len(q)] + q,
+    "4,000 characters, the question last": lambda q: FILLER * ((4000 - len(q)) // len(FILLER)) + q,
     "zero-width and right-to-left characters": lambda q: "\u202e" + "\u200b".join(q) + "\u202c",
     "@everyone, @here, role and user mentions": lambda q: (
         f"@everyone @here <@&987654321098765432> <@123456789012345678> {q}"),
-    "markdown and a code block": lambda q: f"**{q}**\n```py\nprint('@everyone')\n```\n> quote",
+    "markdown and a code block": lambda q: f"> **{q}**\n```py\nprint('@everyone')\n```",
     "full-width letters and emoji": lambda q: "😀👩‍💻 " + q.translate(FULL_WIDTH),
 }
 # Discord's limits on what a bot may post (and tests/e2e/test_hostile_input.py's).

@@ -26,6 +26,8 @@ _EMOJI_WORDS = {
 
 # Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
 # links, mass pings. Removed before punctuation so their digits don't become words.
+# A fenced code block (```...```): code or a log pasted in, not the member's own words.
+_CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
 _DISCORD_MARKUP = re.compile(
     r"<a?:\w+:\d+>|<@[!&]?\d+>|<#\d+>|</[\w -]+:\d+>|https?://\S+|@everyone|@here"
 )
@@ -183,6 +185,13 @@ class _CharacterFolding(dict[int, str]):
 _FOLD_CHARACTERS = _CharacterFolding()
 
 
+def without_code_blocks(text: str) -> str:
+    """``text`` with its fenced code blocks (```...```) cut out: "trying the residency
+    notebook ```from transformers import pipeline``` is it remote?" asks whether it is
+    remote, and the code's words are no topic of the member's. An unclosed fence stays."""
+    return _CODE_BLOCK.sub(" ", text) if "```" in text else text
+
+
 def cap_length(text: str) -> str:
     """Keep the head and tail of an over-long message (see MAX_HEAD_CHARS)."""
     if len(text) <= MAX_HEAD_CHARS + MAX_TAIL_CHARS:
@@ -218,7 +227,7 @@ def normalise(text: str) -> str:
     more than lower(); contractions and chat spellings are expanded so "can't" and
     "cant" meet "can not"; letters repeated three or more times are cut to two.
     """
-    text = cap_length(text)
+    text = cap_length(without_code_blocks(text))
     if not text.isascii():
         # NFKC can expand a character up to 18-fold ("ﷺ"), and emoji become words: cap again.
         text = cap_length(unicodedata.normalize("NFKC", text).translate(_FOLD_CHARACTERS))

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import Stemmer
 
-from bot.normalise import cap_length, normalise
+from bot.normalise import cap_length, normalise, without_code_blocks
 
 # How members address others politely ("sir", "kindly"): no topic, and no question either
 # (bot.replies counts them as small talk).
@@ -139,7 +139,7 @@ def _one_clause(text: str) -> bool:
 def segments(question: str) -> list[list[str]]:
     """Normalised words of the whole message, plus of its last clauses when it has several
     (each different one once)."""
-    text = cap_length(question)
+    text = cap_length(without_code_blocks(question))
     whole = normalise(text).split()
     pieces = ([text] if _one_clause(text) else
               [piece for piece in _CLAUSE_BREAK.split(text) if piece.strip()])

@@ -444,6 +444,18 @@ def test_zero_width_characters_inside_words_do_not_change_the_answer(matcher, hi
 STORY = "I have been reading about machine learning for a long while and I really enjoy it. "
 
 
+@pytest.mark.parametrize(("message", "entry_id"), [
+    ("is it remote ```pip install transformers datasets```", "relocation"),
+    ("remote?\n```\nImportError: cannot import name pipeline from transformers\n```", "relocation"),
+    ("is it paid ```py\nimport torch\nmodel.train()\n```", "salary"),
+])
+def test_a_question_beside_a_pasted_code_block_is_answered(matcher, message, entry_id):
+    # The code's words ("transformers", "import", "model") pulled these towards library
+    # help, which the FAQ does not cover, and they were declined.
+    match = matcher.match(message)
+    assert (match.decision, match.entry_id) == (Decision.ANSWER, entry_id)
+
+
 def test_question_after_4000_characters_of_symbols_is_answered(matcher):
     message = "=" * 3_980 + " do I have to relocate?"
     match = matcher.match(message)

@@ -239,6 +239,16 @@ def test_links_are_removed(link):
 # --- the length cap ------------------------------------------------------------------------
 
 
+def test_a_code_block_is_not_read_as_the_member_s_words():
+    pasted = "is it remote?\n```py\nfrom transformers import pipeline\nprint('hi')\n```"
+    assert normalise(pasted) == normalise("is it remote?")
+    assert normalise("``` error: 403 ``` is it remote? ```log```") == "is it remote"
+
+
+def test_an_unclosed_code_fence_keeps_its_words():
+    assert normalise("```is it remote") == "is it remote"
+
+
 def test_a_4000_character_message_normalises_to_at_most_the_cap():
     message = (PROSE * 60)[:3960] + " so is it remote?"
     assert len(message) >= 3_970
