@@ -261,6 +261,40 @@ async def test_rate_limits_and_server_errors_during_a_flood_lose_no_reply(
           f"{FLOOD} answered once, {elapsed:.2f} s")
 
 
+GLOBAL_RETRY_AFTER = 0.5
+
+
+async def test_a_global_rate_limit_holds_every_reply_then_loses_none(
+    residency: Residency, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 429 with ``global: true`` stops every request of the bot, whatever its route, for
+    ``retry_after`` (discord.py's global lock): the reply refused is sent again after it, and
+    a reply to another channel, asked meanwhile, waits for it too. None is lost."""
+    caplog.set_level(logging.WARNING)
+    dc = residency.dc
+    scripted = dc.script_error("POST", REPLY_ROUTE, status=429, retry_after=GLOBAL_RETRY_AFTER,
+                               times=1, is_global=True)
+    first = await ask(dc, 0)
+    await dc.wait_for(lambda: scripted.times == 0, what="the global 429", timeout=3)
+    refused_at = next(r.at for r in dc.requests if r.status == 429)
+    other_channel = await dc.say(MEMBERS[1], "answers", question(1)[0], mentions_bot=True)
+    messages = [first, other_channel]
+    await wait_answered(dc, messages, timeout=5)
+    await dc.settle(quiet=0.2)
+
+    replies = [r for r in dc.requests
+               if r.method == "POST" and r.route == "/api/v10" + REPLY_ROUTE]
+    assert [r.status for r in replies] == [429, 200, 200]
+    # Both replies went out only once the global limit was over (a little slack for timers).
+    assert all(r.at - refused_at >= GLOBAL_RETRY_AFTER - 0.05 for r in replies[1:])
+    assert_each_answered_once(residency, messages)
+    logged = [r.getMessage() for r in caplog.records]
+    assert sum("Global rate limit has been hit" in line for line in logged) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    _, reply = await residency.mention("do I have to relocate?")  # and it keeps serving
+    assert reply.embeds[0]["title"] == residency.question("relocation")
+
+
 async def test_a_reply_discord_keeps_refusing_is_logged_once_and_counted_as_lost(
     residency: Residency, caplog: pytest.LogCaptureFixture,
 ) -> None:
