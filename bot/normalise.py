@@ -24,10 +24,10 @@ _EMOJI_WORDS = {
     "🤑": " money ", "🏠": " home ", "🏡": " home ", "🎓": " degree ",
 }
 
-# Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
-# links, mass pings. Removed before punctuation so their digits don't become words.
 # A fenced code block (```...```): code or a log pasted in, not the member's own words.
 _CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
+# Discord markup that carries no meaning for matching: mentions, channels, custom emoji,
+# links, mass pings. Removed before punctuation so their digits don't become words.
 _DISCORD_MARKUP = re.compile(
     r"<a?:\w+:\d+>|<@[!&]?\d+>|<#\d+>|</[\w -]+:\d+>|https?://\S+|@everyone|@here"
 )
