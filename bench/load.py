@@ -57,8 +57,9 @@ Run it from the repository root (Linux: it reads ``/proc``)::
 Every wait is bounded: start-up 30 s, no reply for 15 s ends the flood (the messages left
 are reported missing), and the whole run is cancelled after a deadline that grows with
 ``--messages``. Exit status 1 if a message got no reply or more than one, if a reply
-would ping anyone or passes Discord's length limits, if the flood stopped early, if the bot
-printed a traceback, or if the emulator saw an error or an unimplemented route.
+would ping anyone, if the flood stopped early, if the bot printed a traceback, or if the
+emulator saw an error or an unimplemented route. A reply past Discord's length limits
+counts as missing: the emulator refuses it with a 400, as Discord does.
 
 ``--hostile`` disguises every question of the flood as hostile input, five kinds in turn
 (``HOSTILE_KINDS``): 4,000 characters with the question last; zero-width and right-to-left
@@ -101,8 +102,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `tests` (and `bot`) impor
     sys.path.insert(0, str(ROOT))
 
 from bench.pongbot import READY_LINE as PONG_READY_LINE  # noqa: E402
-from tests.fakediscord import BotProcess, Channel, Harness, Member, Sent  # noqa: E402
-from tests.fakediscord.mentions import pings  # noqa: E402
+from tests.fakediscord import BotProcess, Channel, Harness, Member  # noqa: E402
 
 FAQ_SOURCE = ROOT / "data" / "faqs.yaml"
 QUESTIONS = ROOT / "tests" / "questions.yaml"
@@ -133,7 +133,8 @@ TARGET_START_S = 2.0
 Plan = list[tuple[Member, Channel, str]]
 
 # --hostile: each question of the flood in one of these disguises, in turn. The bot must
-# answer it as usual, and no reply may ping anyone or pass Discord's limits.
+# answer it as usual, and no reply may ping anyone (nor pass Discord's limits: the emulator
+# refuses such a reply).
 FILLER = "I have been reading about machine learning for a long while and I enjoy it. "
 FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}  # "a" -> "ａ" (NFKC folds back)
 HOSTILE_KINDS: dict[str, Callable[[str], str]] = {
@@ -144,8 +145,6 @@ HOSTILE_KINDS: dict[str, Callable[[str], str]] = {
     "markdown and a code block": lambda q: f"> **{q}**\n```py\nprint('@everyone')\n```",
     "full-width letters and emoji": lambda q: "😀👩‍💻 " + q.translate(FULL_WIDTH),
 }
-# Discord's limits on what a bot may post (and tests/e2e/test_hostile_input.py's).
-MAX_CONTENT, MAX_DESCRIPTION, MAX_TITLE, MAX_EMBED_TOTAL = 2000, 4096, 256, 6000
 
 
 def hostile(text: str, index: int) -> str:
@@ -353,7 +352,6 @@ class Result:
     extra_replies: int = 0  # replies beyond the first, summed
     stray: int = 0  # bot messages replying to nothing we posted
     pinging: int = 0  # replies that would notify someone (allowed_mentions applied)
-    over_limits: int = 0  # replies past Discord's length limits
     other_output: Counter[str] = field(default_factory=Counter)
     too_many_requests: int = 0
     reply_requests: int = 0
@@ -371,7 +369,7 @@ class Result:
         return bool(self.missing or self.duplicates or self.stray or self.stalled
                     or self.harness_problem or any(TRACEBACK_MARK in p
                                                    for p in self.bot_problems)
-                    or self.pinging or self.over_limits)
+                    or self.pinging)
 
 
 def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
@@ -382,8 +380,7 @@ def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
             result.other_output[sent.kind] += 1
         elif sent.reference_id in posted.at:
             per_message[sent.reference_id] += 1
-            result.pinging += bool(pings(sent.content, sent.allowed_mentions, is_reply=True))
-            result.over_limits += over_limits(sent)
+            result.pinging += bool(sent.pings)
         else:
             result.stray += 1
     result.checked = len(posted.at)
@@ -391,17 +388,6 @@ def count_replies(dc: Harness, posted: Posted, result: Result) -> None:
     result.missing = sum(1 for m in posted.at if per_message[m] == 0)
     result.duplicates = sum(1 for m in posted.at if per_message[m] > 1)
     result.extra_replies = sum(max(0, per_message[m] - 1) for m in posted.at)
-
-
-def over_limits(sent: Sent) -> bool:
-    """Whether a reply passes Discord's limits on its text or its embeds."""
-    def length(embed: dict[str, Any], key: str) -> int:
-        return len(str(embed.get(key) or ""))
-    return (len(sent.content or "") > MAX_CONTENT
-            or any(length(e, "description") > MAX_DESCRIPTION or length(e, "title") > MAX_TITLE
-                   for e in sent.embeds)
-            or sum(length(e, "description") + length(e, "title") for e in sent.embeds)
-            > MAX_EMBED_TOTAL)
 
 
 def reply_arrivals(dc: Harness) -> dict[int, float]:
@@ -575,8 +561,7 @@ def render(result: Result, options: argparse.Namespace) -> str:
          target("exactly one each")),
         ("bot messages replying to nothing posted; other output",
          f"{result.stray}; {other}", ""),
-        ("replies that would ping anyone; replies past Discord's limits",
-         f"{result.pinging:,}; {result.over_limits:,}", target("none")),
+        ("replies that would ping anyone", f"{result.pinging:,}", target("none")),
         (f"rate limit: X-RateLimit-* on, {options.rate_limit:,} per route per "
          f"{options.rate_window:g} s; 429s answered",
          f"{result.too_many_requests} (of {result.reply_requests:,} reply requests)", ""),
@@ -632,9 +617,8 @@ def render_alternating(pairs: Sequence[tuple[Result, Result]]) -> str:
             f"{sum(r.exactly_one for r in runs):,} / {sum(r.missing for r in runs):,} / "
             f"{sum(r.duplicates for r in runs):,} of {sum(r.checked for r in runs):,} | | |")
     bots = [bot for bot, _ in pairs]
-    lines.append(f"| residency bot: replies that would ping anyone; past Discord's limits, "
-                 f"all runs | {sum(b.pinging for b in bots):,}; "
-                 f"{sum(b.over_limits for b in bots):,} | | none |")
+    lines.append(f"| residency bot: replies that would ping anyone, all runs | "
+                 f"{sum(b.pinging for b in bots):,} | | none |")
     bad_exits = sum(bot.exit_code != 0 or bool(bot.bot_problems) for bot, _ in pairs)
     lines.append(f"| bot runs not ending with exit 0 and no warning line | {bad_exits} | | |")
     return "\n".join(lines)
