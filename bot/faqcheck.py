@@ -166,7 +166,10 @@ def confusion_warnings(
         for where, kind, text in _located_phrasings(index, entry):
             if kind == "asked":  # members' own words: never asked to be reworded
                 continue
-            ranking = matcher.rank(text, exact_phrasings=False)  # as a close variant scores
+            # As a close variant of it scores; None: surely answered with its entry.
+            ranking = matcher.rank_unless_settled(text, entry.id)
+            if ranking is None:
+                continue
             own = next((c for c in ranking if c.id == entry.id), None)
             rival = next((c for c in ranking if c.id != entry.id), None)
             if own is None:

@@ -629,10 +629,9 @@ class Matcher:
         """``segments`` of the question, each mention of the FAQ's subject as its head word."""
         return [self._subject.mentioned(words) for words in segments(question)]
 
-    def _rank(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
-              ) -> tuple[list[Candidate], _Classified]:
-        """``rank``'s candidates, and the classifier's view of the whole message (only
-        worked out when some entry is a candidate)."""
+    def _lexical(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
+                 ) -> dict[int, float]:
+        """Each entry's best score over the message's parts, before the classifier's share."""
         best: dict[int, float] = {}
         for words in parts:
             for entry, score in self._score(self._query(words), exact_phrasings).items():
@@ -640,6 +639,38 @@ class Matcher:
                     best[entry] = score
         if not best and not content_words(parts[0]):  # parts[0]: the whole message
             best = self._score_contentless(parts[0])
+        return best
+
+    def rank_unless_settled(self, question: str, entry_id: str) -> list[Candidate] | None:
+        """``rank(question, exact_phrasings=False)``, or None when ``decide`` surely answers
+        that with this entry whatever the classifier adds: its score without the
+        classifier's share is at its bar and the margin ahead of any other's with the whole
+        share. ``validate`` checks every phrasing so; most need no classifier, most of the
+        cost of ranking one the first time."""
+        parts = self._segments(question)
+        best = self._lexical(parts, exact_phrasings=False)
+        ids = self.ids
+        own = max((score for entry, score in best.items() if ids[entry] == entry_id),
+                  default=None)
+        if own is not None:
+            rival = max((score for entry, score in best.items() if ids[entry] != entry_id),
+                        default=0.0)
+            lowest = round(own, 4)  # as ``Candidate`` rounds it, without the share
+            highest = round(min(1.0, rival + self.weights.classifier), 4)  # with all of it
+            t = self.thresholds
+            if lowest >= max(t.for_entry(entry_id)) and lowest - highest >= t.margin:
+                return None
+        return self._ranked(parts, best)[0]
+
+    def _rank(self, parts: Sequence[Sequence[str]], exact_phrasings: bool = True
+              ) -> tuple[list[Candidate], _Classified]:
+        """``rank``'s candidates, and the classifier's view of the whole message (only
+        worked out when some entry is a candidate)."""
+        return self._ranked(parts, self._lexical(parts, exact_phrasings))
+
+    def _ranked(self, parts: Sequence[Sequence[str]], best: dict[int, float]
+                ) -> tuple[list[Candidate], _Classified]:
+        """``_rank`` from the ``_lexical`` scores (changed in place)."""
         classified = self._classify(parts[0]) if best else _UNCLASSIFIED
         share = self.weights.classifier
         if classified.probabilities is not None and share:

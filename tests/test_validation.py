@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.faqcheck import Problem
+from bot.faqcheck import Problem, confusion_warnings
 from bot.knowledge import FaqStore, load_faq, load_faq_text
 from bot.matching import Decision, Thresholds
 from bot.replies import respond
@@ -903,3 +904,32 @@ def test_reload_of_an_unchanged_file_reports_no_change(live):
     change, _ = store.reload()
     assert change is not None
     assert change.summary() == "FAQ reloaded: no entry changed."
+
+
+@pytest.mark.parametrize(("share", "margin"), [(0.10, 0.04), (0.40, 0.04), (0.10, 0.25)])
+def test_validate_warns_about_exactly_the_phrasings_a_full_ranking_does_not_answer(share, margin):
+    # validate skips the classifier for a phrasing whose entry leads by more than all the
+    # classifier could add (``Matcher.rank_unless_settled``): it must warn about the same
+    # phrasings as ranking each one in full, however large that share or the margin.
+    knowledge = load_faq(SHIPPED_FAQ, check_confusion=False).knowledge
+    assert knowledge is not None
+    matcher, faq = knowledge.matcher, knowledge.faq
+    matcher.weights = replace(matcher.weights, classifier=share)
+    matcher.thresholds = replace(matcher.thresholds, margin=margin)
+    in_full = set()  # (entry's index, 0 for its question or 1 + the alias's)
+    for index, entry in enumerate(faq.entries):
+        for at, text in enumerate((entry.question, *entry.aliases)):
+            ranking = matcher.rank(text, exact_phrasings=False)
+            own = next(c for c in ranking if c.id == entry.id)
+            rival = next((c for c in ranking if c.id != entry.id), None)
+            decided = matcher.decide([own, rival] if rival else [own])
+            if (decided.decision, decided.entry_id) != (Decision.ANSWER, entry.id):
+                in_full.add((index, at))
+
+    def locate(where: tuple[str | int, ...]) -> tuple[int, int]:
+        _, index, kind, *alias = where
+        return int(index), 0 if kind == "question" else 1 + int(alias[0])
+
+    warned = {(w.line, w.column) for w in confusion_warnings("faqs.yaml", faq, matcher, locate)}
+    assert warned == in_full
+    assert 0 < len(in_full) < sum(1 + len(e.aliases) for e in faq.entries) // 2
