@@ -8,9 +8,11 @@ the entry id and a one-line fix — never a half-loaded FAQ.
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
@@ -193,6 +195,22 @@ def build_matcher(faq: Faq, thresholds: Thresholds | None = None,
                    subject=faq.programme.name)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused, unless the caller has paused it already. A load
+    builds large dictionaries that all stay (the index), and the collector would walk them
+    over and over while they grow: 1-5% of a load, up to 10% in the bot's process, where it
+    walks discord.py's objects too (BENCHMARKS.md). It runs again once the load ends."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def load_faq_text(
     text: str,
     path: str = "<faq>",
@@ -200,6 +218,12 @@ def load_faq_text(
     check_confusion: bool = True,
 ) -> LoadResult:
     """Validate FAQ text fully; return knowledge only if there is no error."""
+    with _collector_paused():
+        return _load(text, path, thresholds, check_confusion)
+
+
+def _load(text: str, path: str, thresholds: Thresholds | None, check_confusion: bool
+          ) -> LoadResult:
     parsed = compose_with_locations(text)
     if parsed.syntax_error is not None:
         line, column, message = parsed.syntax_error

@@ -5,6 +5,7 @@ Every FAQ below is written out in full so its line numbers can be counted in the
 
 from __future__ import annotations
 
+import gc
 import re
 import textwrap
 from dataclasses import replace
@@ -933,3 +934,28 @@ def test_validate_warns_about_exactly_the_phrasings_a_full_ranking_does_not_answ
     warned = {(w.line, w.column) for w in confusion_warnings("faqs.yaml", faq, matcher, locate)}
     assert warned == in_full
     assert 0 < len(in_full) < sum(1 + len(e.aliases) for e in faq.entries) // 2
+
+
+def test_loading_pauses_the_garbage_collector_only_while_it_runs(monkeypatch):
+    # A load pauses the cyclic collector (it would walk the growing index over and over);
+    # whatever happens, the bot's process gets it back as it was.
+    assert gc.isenabled()
+    assert check("entries: [\n").errors  # broken YAML
+    assert gc.isenabled()
+    assert load_faq(SHIPPED_FAQ).knowledge is not None
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert load_faq(SHIPPED_FAQ).knowledge is not None
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()
+
+    def fails(text: str) -> None:
+        assert not gc.isenabled()  # paused while it parses
+        raise MemoryError
+
+    monkeypatch.setattr("bot.knowledge.compose_with_locations", fails)
+    with pytest.raises(MemoryError):
+        check(CONFUSABLE)
+    assert gc.isenabled()
