@@ -141,6 +141,10 @@ NOT_COVERED = "~not-covered"
 ASKED_WEIGHT = 0.5
 
 _WORD_TRIGRAMS: dict[str, tuple[str, ...]] = {}
+# rapidfuzz's ``extractOne``, which returns None when no choice scores over the cutoff (or
+# there is none): its stubs say it always finds one, which compiled code (bot.native) would
+# hold it to.
+_closest: Callable[..., tuple[str, float, int] | None] = process.extractOne
 
 
 def _word_trigrams(word: str) -> tuple[str, ...]:
@@ -760,11 +764,10 @@ class Matcher:
             if entry in scores:
                 continue
             longer, shorter = self._sorted_phrasings[entry]
-            best = process.extractOne(query.text, longer, scorer=fuzz.ratio)
+            best = _closest(query.text, longer, scorer=fuzz.ratio)
             fuzzy = best[1] if best else 0.0
             if size <= SHORT_PHRASING or fuzzy < short_bound:
-                short = process.extractOne(query.text, shorter, scorer=fuzz.ratio,
-                                           score_cutoff=fuzzy)
+                short = _closest(query.text, shorter, scorer=fuzz.ratio, score_cutoff=fuzzy)
                 fuzzy = short[1] if short else fuzzy
             score = lexical[entry] + w.fuzzy * (fuzzy / 100.0)
             if trigram_norm:

@@ -23,25 +23,28 @@ from pydantic_settings import (
 from bot.matching import Thresholds
 
 DEFAULT_CONFIG = Path("config/bot.yaml")
+# The defaults, read from an instance: compiled (bot.native), a dataclass's class has no
+# plain default values to read.
+_DEFAULTS = Thresholds()
 
 
 class MatchingSettings(BaseModel):
     """Decision thresholds on the matcher's 0..1 score."""
 
-    answer: float = Field(default=Thresholds.answer, ge=0, le=1)
-    margin: float = Field(default=Thresholds.margin, ge=0, le=1)
-    suggest: float = Field(default=Thresholds.suggest, ge=0, le=1)
-    suggest_window: float = Field(default=Thresholds.suggest_window, ge=0, le=1)
-    related: float = Field(default=Thresholds.related, ge=0, le=1)
+    answer: float = Field(default=_DEFAULTS.answer, ge=0, le=1)
+    margin: float = Field(default=_DEFAULTS.margin, ge=0, le=1)
+    suggest: float = Field(default=_DEFAULTS.suggest, ge=0, le=1)
+    suggest_window: float = Field(default=_DEFAULTS.suggest_window, ge=0, le=1)
+    related: float = Field(default=_DEFAULTS.related, ge=0, le=1)
     # Entry id -> offset added to suggest and answer when that entry is the best one.
     entry_offsets: dict[str, Annotated[float, Field(ge=-0.5, le=0.5)]] = Field(
         default_factory=dict)
     # The classifier's second opinion (a probability above 1 switches a rule off).
-    classifier_alone: float = Field(default=Thresholds.classifier_alone, ge=0, le=1.01)
-    classifier_agree: float = Field(default=Thresholds.classifier_agree, ge=0, le=1.01)
-    classifier_agree_score: float = Field(default=Thresholds.classifier_agree_score, ge=0,
+    classifier_alone: float = Field(default=_DEFAULTS.classifier_alone, ge=0, le=1.01)
+    classifier_agree: float = Field(default=_DEFAULTS.classifier_agree, ge=0, le=1.01)
+    classifier_agree_score: float = Field(default=_DEFAULTS.classifier_agree_score, ge=0,
                                           le=1)
-    classifier_veto: float = Field(default=Thresholds.classifier_veto, ge=0, le=1.01)
+    classifier_veto: float = Field(default=_DEFAULTS.classifier_veto, ge=0, le=1.01)
 
     def thresholds(self) -> Thresholds:
         """As the matcher's ``Thresholds``."""
