@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NATIVE := $(VENV)/.native
+CORE := bot/words.py bot/normalise.py bot/classifier.py bot/matching.py
 
 .PHONY: run test lint typecheck unit eval bench clean
 
@@ -13,8 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The answering core compiled with mypyc into var/native (bot/native.py) where this machine
+# has a C compiler; otherwise it runs as Python, with the same answers, and this says so.
+$(NATIVE): $(STAMP) $(CORE) bot/native.py
+	$(BIN)/python -c 'import bot.native; print(bot.native.build())'
+	touch $(NATIVE)
+
 ## run: start the bot (terminal chat when DISCORD_TOKEN is unset, from env or .env)
-run: $(STAMP)
+run: $(STAMP) $(NATIVE)
 	$(BIN)/python -m bot start
 
 ## test: ruff, mypy, pytest and the FAQ regression check
@@ -26,19 +34,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy bot
 
-unit: $(STAMP)
+unit: $(STAMP) $(NATIVE)
 	$(BIN)/python -m pytest -q
+	RESIDENCY_BOT_PURE=1 $(BIN)/python -m pytest -q tests/test_matching.py tests/test_classifier.py tests/test_normalise.py
 
-eval: $(STAMP)
+eval: $(STAMP) $(NATIVE)
 	$(BIN)/python -m bot validate data/faqs.yaml
 	$(BIN)/python -m bot eval tests/questions.yaml --min-accuracy 0.90 --max-wrong 0.02
 
 ## bench: speed and quality benchmarks (figures go to BENCHMARKS.md by hand)
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/clinc150.py
 	$(BIN)/python bench/crossfit.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache var/native

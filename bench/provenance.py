@@ -8,8 +8,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def core_kind() -> str:
+    """Whether the answering core ran compiled (bot/native.py) or as Python."""
+    import bot.matching
+
+    compiled = not Path(bot.matching.__file__ or "").name.endswith(".py")
+    return "core compiled (mypyc)" if compiled else "core as Python"
+
+
 def engine_version() -> str:
-    """The commit measured, and whether bot/ or config/ had uncommitted changes."""
+    """The commit measured, whether bot/ or config/ had uncommitted changes, and whether
+    the core ran compiled."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
                               check=False)
@@ -17,4 +26,5 @@ def engine_version() -> str:
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
     dirty = git("status", "--porcelain", "--", "bot", "config")
-    return f"commit {commit}" + (" + uncommitted changes in bot/ or config/" if dirty else "")
+    changes = " + uncommitted changes in bot/ or config/" if dirty else ""
+    return f"commit {commit}{changes}, {core_kind()}"
