@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The answering core compiled with mypyc into var/native (bot/native.py) where this machine
+# The answering core compiled with mypyc into .venv/native (bot/native.py) where this machine
 # has a C compiler; otherwise it runs as Python, with the same answers, and this says so.
 $(NATIVE): $(STAMP) $(CORE) bot/native.py
 	$(BIN)/python -c 'import bot.native; print(bot.native.build())'
@@ -50,4 +50,4 @@ bench: $(STAMP) $(NATIVE)
 	$(BIN)/python bench/crossfit.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache var/native
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """The answering core compiled to C with mypyc, where a C compiler is at hand.
 
 ``make`` calls ``build`` after installing. It compiles bot/words.py,
-normalise.py, classifier.py and matching.py, unchanged, into ``var/native`` (about 15 s)
+normalise.py, classifier.py and matching.py, unchanged, into ``.venv/native`` (about 20 s)
 and records a hash of the sources it compiled. On import, ``bot`` puts that build ahead of
 the sources only while the hash still matches them: an edited source runs as Python until
 the next ``make``, never an older build of it. Without a C compiler (or Python's headers),
@@ -22,7 +22,8 @@ from pathlib import Path
 
 CORE = ("words", "normalise", "classifier", "matching")
 PACKAGE = Path(__file__).resolve().parent
-BUILD = PACKAGE.parent / "var" / "native"
+# With the environment it was built for, not with the data in var/: it is code.
+BUILD = PACKAGE.parent / ".venv" / "native"
 STAMP = "SOURCES"  # in the build: the hash of the sources it was compiled from
 PURE = "RESIDENCY_BOT_PURE"  # set (to anything but "" or "0"): always run the sources
 GROUP = "residency_bot_core"  # mypyc's runtime for the build: a top-level module of its own
