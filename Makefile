@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 # The answering core compiled with mypyc into .venv/native (bot/native.py) where this machine
 # has a C compiler; otherwise it runs as Python, with the same answers, and this says so.
 $(NATIVE): $(STAMP) $(CORE) bot/native.py
-	$(BIN)/python -c 'import bot.native; print(bot.native.build())'
+	@echo "core: compiling it with mypyc if this machine has a C compiler (about 20 s, once)"
+	@$(BIN)/python -c 'import bot.native; print(bot.native.build())'
 	touch $(NATIVE)
 
 ## run: start the bot (terminal chat when DISCORD_TOKEN is unset, from env or .env)
