@@ -351,7 +351,10 @@ class Match(NamedTuple):
     decision: Decision
     entry_id: str | None
     confidence: float
-    candidates: tuple[Candidate, ...]  # the closest entries, best first, whatever the decision
+    # The closest entries, best first, whatever the decision. (For a question met word for
+    # word that the classifier could not change, ``match`` gives their scores without its
+    # share; ``rank`` always has it.)
+    candidates: tuple[Candidate, ...]
     choices: tuple[Candidate, ...] = ()  # for SUGGEST: the entries too close to call
     related: Candidate | None = None  # for DECLINE: the closest entry, if worth showing
 
@@ -681,9 +684,13 @@ class Matcher:
             probabilities, label_of = classified.probabilities, self._label_of
             for entry, score in best.items():
                 best[entry] = min(1.0, score + share * probabilities[label_of[entry]])
-        ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in best.items()]
+        return self._candidates(best), classified
+
+    def _candidates(self, scores: dict[int, float]) -> list[Candidate]:
+        """The entries scored, best first (ties by id)."""
+        ranked = [Candidate(self.ids[e], round(score, 4)) for e, score in scores.items()]
         ranked.sort(key=lambda c: (-c.score, c.id))
-        return ranked, classified
+        return ranked
 
     def _score_contentless(self, words: Sequence[str]) -> dict[int, float]:
         """Entries with a phrasing close to a question of function words only."""
@@ -850,10 +857,28 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Score a question and decide what to do with it."""
-        ranked, classified = self._rank(self._segments(question))
+        parts = self._segments(question)
+        best_scores = self._lexical(parts)
+        if self._met_word_for_word(best_scores):
+            # The classifier could change neither the answer nor its lead: not asked (a
+            # third of the questions of the sets); the candidates have no share of it.
+            return self.decide_ranked(self._candidates(best_scores))
+        ranked, classified = self._ranked(parts, best_scores)
         best = next((c for c in ranked if c.id not in self._declines), None)
         consult = self._consults_classifier(best)
         return self.decide_ranked(ranked, self._opinion(classified) if consult else None)
+
+    def _met_word_for_word(self, scores: dict[int, float]) -> bool:
+        """Whether an entry (not a topic) scores 1.0, one of its phrasings word for word,
+        and every other entry and topic stays ``margin`` behind it even with the
+        classifier's whole share added: ``match`` answers it whatever the classifier says."""
+        if not scores:
+            return False
+        top = max(scores, key=scores.__getitem__)
+        if scores[top] < 1.0 or self.ids[top] in self._declines:
+            return False
+        ceiling = 1.0 - self.thresholds.margin - self.weights.classifier
+        return all(score < ceiling for entry, score in scores.items() if entry != top)
 
     @staticmethod
     def _consults_classifier(best: Candidate | None) -> bool:

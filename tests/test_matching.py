@@ -6,10 +6,12 @@ The matcher's scores are being tuned, so these tests assert decisions, never sco
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.evaluation import load_cases
 from bot.knowledge import Knowledge, load_faq
 from bot.matching import Candidate, Decision, EntryText, Match, Matcher, Thresholds
 from bot.normalise import MAX_HEAD_CHARS, MAX_TAIL_CHARS, MAX_WORDS, normalise
@@ -236,9 +238,23 @@ def test_off_topic_question_sharing_no_topic_word_has_no_candidates(matcher, que
 
 
 def test_candidates_of_an_answer_are_the_three_best_ranked_entries(knowledge):
-    match = knowledge.matcher.match("is it remote?")
+    question = "could i do the residency remotely from my home country"
+    match = knowledge.matcher.match(question)
     assert match.decision is Decision.ANSWER
-    assert match.candidates == best_entries(knowledge, "is it remote?")
+    assert match.candidates == best_entries(knowledge, question)
+
+
+def test_candidates_of_a_question_met_word_for_word_are_scored_without_the_classifier(
+        knowledge):
+    # "is it remote?" is one of relocation's phrasings and nothing else comes near, so the
+    # classifier is not asked: the other candidates' scores have no share of it.
+    match = knowledge.matcher.match("is it remote?")
+    assert (match.decision, match.entry_id, match.confidence) == (
+        Decision.ANSWER, "relocation", 1.0)
+    ranked = {c.id: c.score for c in knowledge.matcher.rank("is it remote?")}
+    assert match.candidates[0] == Candidate("relocation", 1.0)
+    assert all(c.score <= ranked[c.id] for c in match.candidates[1:])
+    assert any(c.score < ranked[c.id] for c in match.candidates[1:])
 
 
 def test_answered_entry_is_the_first_candidate(matcher):
@@ -787,3 +803,43 @@ def test_short_phrasings_skipped_by_the_length_bound_change_no_score(
     compared = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False).knowledge
     assert compared is not None
     assert compared.matcher.rank(question) == ranked
+
+
+@pytest.mark.parametrize(("share", "margin"), [(0.10, 0.04), (0.40, 0.04), (0.10, 0.30)])
+def test_a_question_met_word_for_word_gets_what_the_classifier_would_have_decided(share,
+                                                                                  margin):
+    # ``match`` skips the classifier when an entry is met word for word and no other comes
+    # within the margin even with the classifier's whole share: the verdict must be the one
+    # the full ranking and the classifier's opinion give, however large that share.
+    thresholds = load_settings(ROOT / "config" / "bot.yaml").matching.thresholds()
+    knowledge = load_faq(ROOT / "data" / "faqs.yaml", thresholds, check_confusion=False).knowledge
+    assert knowledge is not None
+    matcher = knowledge.matcher
+    matcher.weights = replace(matcher.weights, classifier=share)
+    matcher.thresholds = replace(matcher.thresholds, margin=margin)
+    questions = [case.question for case in load_cases(ROOT / "tests" / "questions.yaml")]
+    questions += [e.question for e in knowledge.faq.entries]
+    skipped = 0
+    for question in questions:
+        ranked = matcher.rank(question)
+        full = matcher.decide_ranked(ranked, matcher.opinion(question))
+        fast = matcher.match(question)
+        assert (fast.decision, fast.entry_id, fast.related, fast.choices) == (
+            full.decision, full.entry_id, full.related, full.choices), question
+        skipped += fast.candidates != full.candidates  # scores without the share: skipped
+    assert skipped > 0
+
+
+def test_the_classifier_is_skipped_only_where_its_whole_share_could_not_matter():
+    matcher = Matcher([EntryText("fees", ("Is there a fee?",)),
+                       EntryText("salary", ("Is it paid?",)),
+                       EntryText("~visa", ("visa?",), declines=True)],
+                      Thresholds(margin=0.04))
+    share = matcher.weights.classifier  # 0.10: rivals must stay under 1 - 0.04 - 0.10
+    assert share == pytest.approx(0.10)
+    assert matcher._met_word_for_word({0: 1.0, 1: 0.8599})
+    assert not matcher._met_word_for_word({0: 1.0, 1: 0.86})  # the share could close the gap
+    assert not matcher._met_word_for_word({0: 1.0, 2: 0.87})  # a topic counts as a rival
+    assert not matcher._met_word_for_word({0: 0.99, 1: 0.1})  # not word for word
+    assert not matcher._met_word_for_word({2: 1.0, 0: 0.1})  # a topic: its decline decides
+    assert not matcher._met_word_for_word({})
