@@ -652,8 +652,8 @@ class Matcher:
         """``rank(question, exact_phrasings=False)``, or None when ``decide`` surely answers
         that with this entry whatever the classifier adds: its score without the
         classifier's share is at its bar and the margin ahead of any other's with the whole
-        share. ``validate`` checks every phrasing so; most need no classifier, most of the
-        cost of ranking one the first time."""
+        share. ``validate`` asks this of every phrasing: most are settled without the
+        classifier, which is most of the cost of ranking a phrasing the first time."""
         parts = self._segments(question)
         best = self._lexical(parts, exact_phrasings=False)
         ids = self.ids
@@ -861,7 +861,7 @@ class Matcher:
         best_scores = self._lexical(parts)
         if self._met_word_for_word(best_scores):
             # The classifier could change neither the answer nor its lead: not asked (a
-            # third of the questions of the sets); the candidates have no share of it.
+            # third of tests/questions.yaml); the candidates have no share of it.
             return self.decide_ranked(self._candidates(best_scores))
         ranked, classified = self._ranked(parts, best_scores)
         best = next((c for c in ranked if c.id not in self._declines), None)
