@@ -520,11 +520,14 @@ class Matcher:
                 if s not in STOPWORDS:
                     self._postings[s].append((index, v))
         # Stems so common that walking their entries would cost more than the rest of the
-        # question (``COMMON_POSTINGS``): each also as its entries (in order) and values, to
-        # be looked up for the entries rarer words reach.
-        self._common: dict[str, tuple[array[int], array[float]]] = {
-            s: (array("l", [e for e, _ in posting]), array("d", [v for _, v in posting]))
-            for s, posting in self._postings.items() if len(posting) > COMMON_POSTINGS}
+        # question (``COMMON_POSTINGS``): each as its entries (in order) and values instead,
+        # to be looked up for the entries rarer words reach. Its posting list is walked no
+        # more, so it goes.
+        self._common: dict[str, tuple[array[int], array[float]]] = {}
+        for s in [s for s, posting in self._postings.items() if len(posting) > COMMON_POSTINGS]:
+            posting = self._postings.pop(s)
+            self._common[s] = (array("l", [e for e, _ in posting]),
+                               array("d", [v for _, v in posting]))
 
     @property
     def declines(self) -> frozenset[str]:
