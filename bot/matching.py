@@ -873,12 +873,15 @@ class Matcher:
 
     def _met_word_for_word(self, scores: dict[int, float]) -> bool:
         """Whether an entry (not a topic) scores 1.0, one of its phrasings word for word,
-        and every other entry and topic stays ``margin`` behind it even with the
-        classifier's whole share added: ``match`` answers it whatever the classifier says."""
+        that is at its bar (an offset can raise the bar past 1.0), and every other entry and
+        topic stays ``margin`` behind it even with the classifier's whole share added:
+        ``match`` answers it whatever the classifier says."""
         if not scores:
             return False
         top = max(scores, key=scores.__getitem__)
-        if scores[top] < 1.0 or self.ids[top] in self._declines:
+        entry_id = self.ids[top]
+        if (scores[top] < 1.0 or entry_id in self._declines
+                or max(self.thresholds.for_entry(entry_id)) > 1.0):
             return False
         ceiling = 1.0 - self.thresholds.margin - self.weights.classifier
         return all(score < ceiling for entry, score in scores.items() if entry != top)

@@ -843,3 +843,8 @@ def test_the_classifier_is_skipped_only_where_its_whole_share_could_not_matter()
     assert not matcher._met_word_for_word({0: 0.99, 1: 0.1})  # not word for word
     assert not matcher._met_word_for_word({2: 1.0, 0: 0.1})  # a topic: its decline decides
     assert not matcher._met_word_for_word({})
+    # A bar raised past 1.0 (answer 0.55 + 0.5): no answer at 1.0, so the share can still
+    # decide which entries are offered.
+    matcher.thresholds = Thresholds(margin=0.04, suggest=0.5, entry_offsets={"fees": 0.5})
+    assert not matcher._met_word_for_word({0: 1.0, 1: 0.1})
+    assert matcher._met_word_for_word({1: 1.0, 0: 0.1})
