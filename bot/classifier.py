@@ -30,6 +30,7 @@ SMOOTHING = 0.1
 # at 60 words (bot.normalise.MAX_WORDS), has fewer than 2**8 features.
 LANE_BITS = 64
 FRACTION_BITS = 32
+SCALE = float(2**FRACTION_BITS)
 # Bound on the features kept compiled, so hostile input cannot grow memory.
 COMPILED_CACHE_LIMIT = 10_000
 
@@ -132,7 +133,7 @@ class Classifier:
             return None
         packed = 0
         for label, value in self._seen(feature):
-            packed |= round(value * 2**FRACTION_BITS) << (LANE_BITS * label)
+            packed |= round(value * SCALE) << (LANE_BITS * label)
         if len(self._compiled) >= COMPILED_CACHE_LIMIT:  # hostile input cannot grow memory
             self._compiled.clear()
         compiled = self._compiled[feature] = (idf, packed)
@@ -173,15 +174,25 @@ class Classifier:
             squares += weight * weight
         if not squares:
             return None
-        sums = array("Q", packed.to_bytes(LANE_BITS // 8 * self._labels, "little"))
+        labels = self._labels
+        sums = array("Q", packed.to_bytes(LANE_BITS // 8 * labels, "little"))
         length = math.sqrt(squares)
         mass /= length
-        unit = 1.0 / (2**FRACTION_BITS * length)
-        scores = [p + mass * b + s * unit
-                  for p, b, s in zip(self._prior, self._base, sums, strict=True)]
+        unit = 1.0 / (SCALE * length)
+        prior, base = self._prior, self._base
+        # Loops over label indices rather than zips: compiled (bot.native), they run on
+        # unboxed floats. The same operations in the same order, so the same results.
+        scores = [0.0] * labels
+        for i in range(labels):
+            scores[i] = prior[i] + mass * base[i] + sums[i] * unit
         if repeated is not None:
-            scores = [score + r / length for score, r in zip(scores, repeated, strict=True)]
+            for i in range(labels):
+                scores[i] += repeated[i] / length
         top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
-        return [e / total for e in exps]
+        total = 0.0
+        for i in range(labels):
+            scores[i] = math.exp(scores[i] - top)
+            total += scores[i]
+        for i in range(labels):
+            scores[i] /= total
+        return scores
