@@ -17,7 +17,7 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain, pairwise
+from itertools import chain
 from typing import NamedTuple
 
 # Additive smoothing of the per-label feature weights (measured best of 0.05-0.3).
@@ -50,7 +50,10 @@ def most_likely(probabilities: Sequence[float]) -> Opinion:
 
 def feature_list(stems: Sequence[str]) -> list[str]:
     """The stems and each pair of adjacent stems ("part time"), in order."""
-    return [*stems, *map(" ".join, pairwise(stems))]
+    found = list(stems)
+    for i in range(1, len(stems)):  # a loop, not map and pairwise: compiled, it is native
+        found.append(stems[i - 1] + " " + stems[i])
+    return found
 
 
 def features(stems: Sequence[str]) -> Counter[str]:
@@ -72,8 +75,9 @@ def _distinct(stems: Sequence[str], shared: dict[str, str]) -> tuple[str, ...] |
     memory: a tuple takes a fifth of a dictionary's, and a pair many texts use is one
     string."""
     found = feature_list(stems)
-    pairs = found[len(stems):]
-    found[len(stems):] = map(shared.setdefault, pairs, pairs)
+    for i in range(len(stems), len(found)):
+        pair = found[i]
+        found[i] = shared.setdefault(pair, pair)
     once = tuple(dict.fromkeys(found))
     return once if len(once) == len(found) else Counter(found)
 
