@@ -242,10 +242,14 @@ class _Trigrams:
     def norm(self, words: Collection[str]) -> float:
         """The length of the question's trigram vector (unknown trigrams at the top IDF)."""
         squares = self._squares
-        try:  # the common case, every word seen before: one C-level pass
-            return math.sqrt(sum(map(squares.__getitem__, words)))
-        except KeyError:
-            pass
+        total = 0.0  # the common case, every word seen before (added as sum() would)
+        for word in words:
+            square = squares.get(word)
+            if square is None:
+                break
+            total += square
+        else:
+            return math.sqrt(total)
         if len(squares) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
             squares.clear()
         idf, unknown = self._idf, self._unknown_idf
