@@ -267,10 +267,14 @@ class _Trigrams:
     def dot(self, words: Sequence[str], entry: int) -> float:
         """The question's trigram vector dotted with the entry's unit centroid."""
         dots = self._dots[entry]
-        try:
-            return sum(map(dots.__getitem__, words))
-        except KeyError:
-            pass
+        total = 0.0  # the common case, every word's part known (added as sum() would)
+        for word in words:
+            part = dots.get(word)
+            if part is None:
+                break
+            total += part
+        else:
+            return total
         if self._cached_dots >= WORD_CACHE_LIMIT:  # one budget for all entries together
             for cache in self._dots:
                 cache.clear()
