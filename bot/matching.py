@@ -171,12 +171,12 @@ def _feature_scales(features_of_phrasings: Iterable[Collection[str]],
     a word's IDF-weighted trigrams). The sum is linear, so each feature's scales are added
     up first and its vector added once.
     """
-    scales: dict[str, float] = defaultdict(float)
+    scales: dict[str, float] = {}  # not a defaultdict: compiled, a plain one is native
     for features, weight in zip(features_of_phrasings, weights, strict=True):
         norm = norm_of(features)
         scale = weight / norm if norm else weight
         for feature in features:
-            scales[feature] += scale
+            scales[feature] = scales.get(feature, 0.0) + scale
     return scales
 
 
@@ -231,10 +231,10 @@ class _Trigrams:
             # shared no trigram.
             scales = _feature_scales((text.split() for text in self._phrasings[entry]),
                                      self._phrasing_weights[entry], self.norm)
-            summed: dict[str, float] = defaultdict(float)
+            summed: dict[str, float] = {}
             for word, scale in scales.items():
                 for gram in _word_trigrams(word):
-                    summed[gram] += idf[gram] * scale
+                    summed[gram] = summed.get(gram, 0.0) + idf[gram] * scale
             centroid = _unit_centroid(summed)
             weighted = self._weighted[entry] = {g: idf[g] * v for g, v in centroid.items()}
         return weighted
