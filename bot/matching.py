@@ -161,6 +161,19 @@ def _word_trigrams(word: str) -> tuple[str, ...]:
     return grams
 
 
+def _sum_known(values: dict[str, float], words: Iterable[str]) -> float | None:
+    """The words' values added up, in order from 0.0 as ``sum()`` adds floats; None when
+    one is missing. A loop rather than ``sum(map(values.__getitem__, words))`` under a
+    ``try``: compiled (bot.native) it is native, and a miss raises nothing."""
+    total = 0.0
+    for word in words:
+        value = values.get(word)
+        if value is None:
+            return None
+        total += value
+    return total
+
+
 def _feature_scales(features_of_phrasings: Iterable[Collection[str]],
                     weights: Iterable[float],
                     norm_of: Callable[[Collection[str]], float]) -> dict[str, float]:
@@ -242,14 +255,9 @@ class _Trigrams:
     def norm(self, words: Collection[str]) -> float:
         """The length of the question's trigram vector (unknown trigrams at the top IDF)."""
         squares = self._squares
-        total = 0.0  # the common case, every word seen before (added as sum() would)
-        for word in words:
-            square = squares.get(word)
-            if square is None:
-                break
-            total += square
-        else:
-            return math.sqrt(total)
+        known = _sum_known(squares, words)  # the common case, every word seen before
+        if known is not None:
+            return math.sqrt(known)
         if len(squares) >= WORD_CACHE_LIMIT:  # hostile input cannot grow memory
             squares.clear()
         idf, unknown = self._idf, self._unknown_idf
@@ -267,14 +275,9 @@ class _Trigrams:
     def dot(self, words: Sequence[str], entry: int) -> float:
         """The question's trigram vector dotted with the entry's unit centroid."""
         dots = self._dots[entry]
-        total = 0.0  # the common case, every word's part known (added as sum() would)
-        for word in words:
-            part = dots.get(word)
-            if part is None:
-                break
-            total += part
-        else:
-            return total
+        known = _sum_known(dots, words)  # the common case, every word's part cached
+        if known is not None:
+            return known
         if self._cached_dots >= WORD_CACHE_LIMIT:  # one budget for all entries together
             for cache in self._dots:
                 cache.clear()
