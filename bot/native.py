@@ -37,16 +37,22 @@ def sources_hash(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
-def enable(package_path: list[str], build: Path = BUILD, package: Path = PACKAGE) -> bool:
-    """Put a build of the current sources ahead of them on the package's path. False, and
-    the sources run, when there is none, it is stale, or ``RESIDENCY_BOT_PURE`` is set."""
+def fresh(build: Path = BUILD, package: Path = PACKAGE) -> bool:
+    """Whether ``build`` holds a build of the current sources, to be run: False when there
+    is none, it is stale, or ``RESIDENCY_BOT_PURE`` is set."""
     if os.environ.get(PURE, "") not in ("", "0"):
         return False
     try:
         recorded = (build / STAMP).read_text(encoding="ascii").strip()
     except OSError:
         return False
-    if recorded != sources_hash(package):
+    return recorded == sources_hash(package)
+
+
+def enable(package_path: list[str], build: Path = BUILD, package: Path = PACKAGE) -> bool:
+    """Put a build of the current sources ahead of them on the package's path (when
+    ``fresh``); False, and the sources run, otherwise."""
+    if not fresh(build, package):
         return False
     package_path.insert(0, str(build / "bot"))
     if str(build) not in sys.path:

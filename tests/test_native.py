@@ -3,7 +3,6 @@ are, and never needed: without a compiler the sources run."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -78,9 +77,7 @@ def test_without_a_compiler_there_is_no_build_and_one_line_says_why(tmp_path, mo
 
 def test_this_checkout_runs_its_build_when_there_is_a_fresh_one():
     # After `make`, on a machine with a C compiler: the matcher is the compiled one.
-    stamp = native.BUILD / native.STAMP
-    fresh = stamp.exists() and stamp.read_text(encoding="ascii").strip() == native.sources_hash()
-    if not fresh or os.environ.get(native.PURE, "") not in ("", "0"):
+    if not native.fresh():
         pytest.skip("no build of these sources here (no C compiler, or not built yet)")
     assert Path(bot.matching.__file__).is_relative_to(native.BUILD)
     assert not Path(bot.matching.__file__).name.endswith(".py")
