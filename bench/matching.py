@@ -25,6 +25,14 @@ Run it from the repository root::
     .venv/bin/python bench/matching.py            # full run, a few minutes
     .venv/bin/python bench/matching.py --quick    # smaller samples, well under a minute
     .venv/bin/python bench/matching.py --profile 10000   # cProfile of the queries instead
+    .venv/bin/python bench/matching.py --evict    # warm matches with the CPU caches evicted
+
+``--evict`` measures only the warm matches on data/faqs.yaml, with 0 to 32 MB of memory
+read between two questions (one byte of every 64-byte line). It runs blocks of 100
+questions (after 10 untimed ones), taking the sizes in turn, so every size sees the same
+minutes. It shows what the matcher costs once other work has evicted its code and data
+from the CPU caches, as discord.py does between two questions in the bot under a flood
+(BENCHMARKS.md, "Load").
 
 Deterministic: the generated FAQs and queries come from ``random.Random(seed)``; only
 the timings vary from run to run.
@@ -82,6 +90,11 @@ class Plan:
 
 FULL = Plan(calls=5_000, generated_queries=2_500, memory_queries=300, load_repeats=20)
 QUICK = Plan(calls=1_000, generated_queries=200, memory_queries=20, load_repeats=5)
+
+# ``--evict``: MB read between two questions, and questions per block of one size.
+EVICT_MB = (0.0, 0.25, 1.0, 4.0, 32.0)
+EVICT_BLOCK = 100
+EVICT_SETTLE = 10  # untimed questions first in each block
 
 # --- generated FAQs -----------------------------------------------------------------------
 
@@ -377,6 +390,39 @@ def timed_matches(matcher: Matcher, questions: Sequence[str]) -> tuple[list[int]
     return times, matches
 
 
+def measure_evicted(plan: Plan) -> list[tuple[float, Timing, float]]:
+    """Per ``EVICT_MB`` size: warm match times on data/faqs.yaml (and their mean, µs) with
+    that much memory read before each question."""
+    matcher = load_shipped().matcher
+    questions = eval_questions()
+    timed_matches(matcher, questions)  # every question once: now warm
+    rng = random.Random(SEED)
+    repeated = [rng.choice(questions) for _ in range(plan.calls)]
+    memory = memoryview(bytearray(int(max(EVICT_MB) * 2**20)))
+    views = [memory[: int(mb * 2**20)] for mb in EVICT_MB]
+    times: list[list[int]] = [[] for _ in EVICT_MB]
+    clock = time.perf_counter_ns
+    for start in range(0, len(repeated), EVICT_BLOCK):
+        for view, found in zip(views, times, strict=True):
+            block = repeated[start:start + EVICT_BLOCK]
+            for at, question in enumerate(block[-EVICT_SETTLE:] + block):
+                bytes(view[::64])  # reads every cache line of the view
+                started = clock()
+                matcher.match(question)
+                if at >= EVICT_SETTLE:  # not while the last size's state lingers
+                    found.append(clock() - started)
+    return [(mb, Timing.of(found), statistics.fmean(found) / 1000)
+            for mb, found in zip(EVICT_MB, times, strict=True)]
+
+
+def render_evicted(rows: Sequence[tuple[float, Timing, float]]) -> str:
+    """The ``--evict`` table."""
+    lines = ["| read before each question | median | mean | p99 | calls |", "|---|---|---|---|---|"]
+    lines += [f"| {mb:g} MB | {us(t.median)} | {us(mean)} | {us(t.p99)} | {t.calls:,} |"
+              for mb, t, mean in rows]
+    return "\n".join(lines)
+
+
 def memory_peak_mb(build: Callable[[], Matcher], questions: Sequence[str]) -> float:
     """tracemalloc peak (MB) while building a matcher and answering the questions."""
     tracemalloc.start()
@@ -578,6 +624,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller samples, fast run")
     parser.add_argument("--profile", type=int, metavar="ENTRIES", default=None,
                         help="print a cProfile of the queries on a generated FAQ of this size")
+    parser.add_argument("--evict", action="store_true",
+                        help="only warm matches on data/faqs.yaml, with the CPU caches evicted")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
@@ -586,6 +634,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile is not None:
         print(profile(args.profile, plan))
         print(f"Command (from the repository root): {command}")
+        return 0
+
+    if args.evict:
+        print("# Warm matches with the CPU caches evicted\n")
+        print(f"Engine: {engine_version()}, Python {platform.python_version()}\n")
+        print(render_evicted(measure_evicted(plan)))
+        print(f"\nCommand (from the repository root):\n\n    {command}")
         return 0
 
     load = load_times_ms(plan.load_repeats)  # first: it fails fast on a broken FAQ
