@@ -29,10 +29,10 @@ Run it from the repository root::
 
 ``--evict`` measures only the warm matches on data/faqs.yaml, with 0 to 32 MB of memory
 read between two questions (one byte of every 64-byte line). It runs blocks of 100
-questions (after 10 untimed ones), taking the sizes in turn, so every size sees the same
-minutes. It shows what the matcher costs once other work has evicted its code and data
-from the CPU caches, as discord.py does between two questions in the bot under a flood
-(BENCHMARKS.md, "Load").
+questions (after 10 untimed ones), taking the sizes in turn, each round starting at the
+next size, so every size sees the same minutes. It shows what the matcher costs once other
+work has evicted its code and data from the CPU caches, as discord.py does between two
+questions in the bot under a flood (BENCHMARKS.md, "Load").
 
 Deterministic: the generated FAQs and queries come from ``random.Random(seed)``; only
 the timings vary from run to run.
@@ -402,8 +402,10 @@ def measure_evicted(plan: Plan) -> list[tuple[float, Timing, float]]:
     views = [memory[: int(mb * 2**20)] for mb in EVICT_MB]
     times: list[list[int]] = [[] for _ in EVICT_MB]
     clock = time.perf_counter_ns
-    for start in range(0, len(repeated), EVICT_BLOCK):
-        for view, found in zip(views, times, strict=True):
+    sizes = list(zip(views, times, strict=True))
+    for round_, start in enumerate(range(0, len(repeated), EVICT_BLOCK)):
+        turn = round_ % len(sizes)  # each round starts at the next size: none always follows 32 MB
+        for view, found in sizes[turn:] + sizes[:turn]:
             block = repeated[start:start + EVICT_BLOCK]
             for at, question in enumerate(block[-EVICT_SETTLE:] + block):
                 bytes(view[::64])  # reads every cache line of the view
