@@ -404,9 +404,9 @@ def measure_evicted(plan: Plan) -> list[tuple[float, Timing, float]]:
     clock = time.perf_counter_ns
     sizes = list(zip(views, times, strict=True))
     for round_, start in enumerate(range(0, len(repeated), EVICT_BLOCK)):
+        block = repeated[start:start + EVICT_BLOCK]
         turn = round_ % len(sizes)  # each round starts at the next size: none always follows 32 MB
         for view, found in sizes[turn:] + sizes[:turn]:
-            block = repeated[start:start + EVICT_BLOCK]
             for at, question in enumerate(block[-EVICT_SETTLE:] + block):
                 bytes(view[::64])  # reads every cache line of the view
                 started = clock()
