@@ -77,9 +77,9 @@ def _compiler() -> str | None:
 def build(target: Path = BUILD) -> str:
     """Compile the core into ``target`` (replacing what is there); one line on what
     happened. A failed build leaves no build, so the sources run."""
+    shutil.rmtree(target, ignore_errors=True)  # whatever happens next, no older build stays
     missing = _compiler()
     if missing is not None:
-        shutil.rmtree(target, ignore_errors=True)
         return f"core: {missing}, so it runs as Python (the same answers, slower)"
     from mypyc.build import mypycify
     from setuptools import setup
@@ -98,13 +98,10 @@ def build(target: Path = BUILD) -> str:
                     "build_ext", "--build-lib", str(work / "out"),
                     "--build-temp", str(work / "o")])
         except (Exception, SystemExit) as error:  # any failure: no build, the sources run
-            shutil.rmtree(target, ignore_errors=True)
             tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
             return f"core: the build failed ({error!r}), so it runs as Python: " + " | ".join(tail)
         if sources_hash() != compiled:  # edited while it compiled
-            shutil.rmtree(target, ignore_errors=True)
             return "core: a source changed during the build; run make again"
-        shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(work / "out", target)
     (target / STAMP).write_text(compiled + "\n", encoding="ascii")
