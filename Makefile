@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NATIVE := $(VENV)/.native
-CORE := bot/words.py bot/normalise.py bot/classifier.py bot/matching.py
+CORE := bot/words.py bot/normalise.py bot/classifier.py bot/matching.py  # = CORE in bot/native.py
 
 .PHONY: run test lint typecheck unit eval bench clean
 

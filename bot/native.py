@@ -20,7 +20,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-CORE = ("words", "normalise", "classifier", "matching")
+CORE = ("words", "normalise", "classifier", "matching")  # = CORE in the Makefile
 PACKAGE = Path(__file__).resolve().parent
 # With the environment it was built for, not with the data in var/: it is code.
 BUILD = PACKAGE.parent / ".venv" / "native"
