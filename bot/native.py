@@ -5,8 +5,8 @@ normalise.py, classifier.py and matching.py, unchanged, into ``.venv/native`` (a
 and records a hash of the sources it compiled. On import, ``bot`` puts that build ahead of
 the sources only while the hash still matches them: an edited source runs as Python until
 the next ``make``, never an older build of it. Without a C compiler (or Python's headers),
-or with ``RESIDENCY_BOT_PURE=1`` set, the sources run as they are: the same answers, about a
-fifth slower (BENCHMARKS.md).
+or with ``RESIDENCY_BOT_PURE=1`` set, the sources run as they are: the same answers, slower
+(a warm match 66–86 µs against 45 µs in stop 28's runs; BENCHMARKS.md).
 """
 
 from __future__ import annotations
