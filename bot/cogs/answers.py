@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ResidencyBot
+from bot.batch import Batcher
 from bot.cooldowns import RateDecision
 from bot.discord_render import (
     NO_MENTIONS,
@@ -91,6 +92,8 @@ class Answers(commands.Cog):
 
     def __init__(self, bot: ResidencyBot) -> None:
         self.bot = bot
+        # Questions are matched a turn of the event loop's worth at a time (bot.batch).
+        self.batcher = Batcher(bot.store)
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.answer_with_faq)
 
     async def cog_load(self) -> None:
@@ -136,7 +139,7 @@ class Answers(commands.Cog):
             if addressed:
                 await self._send(message, content=HELLO_TEXT)
             return
-        match, reply = respond(self.bot.store.current, question)
+        match, reply = await self.batcher.respond(question)
         if not addressed and not (
             match.decision is Decision.ANSWER and looks_like_question(question)
         ):
