@@ -5,8 +5,10 @@ each arrives, every match runs between discord.py's work on other messages, whic
 pushed the matcher's words, postings and classifier out of the CPU's caches: a match then
 costs two to three times what it costs warm (BENCHMARKS.md, "Load"). ``Batcher`` takes the
 questions that arrive in one turn of the event loop and matches them together in the next,
-so all but the first find the matcher warm. The answers are the ones ``respond`` gives, in
-the same order; each question waits at most for the others of its turn.
+so the questions after the first find much of the matcher still in the caches (under the
+flood of bench/load.py, about 90 µs a question in a batch of 16 or more, against 266 µs
+alone). The answers are the ones ``respond`` gives, in the same order; each question waits
+at most for the others of its turn.
 
 Nothing here imports discord: the answers cog awaits ``Batcher.respond``.
 """

@@ -39,6 +39,32 @@ async def test_mention_gets_an_embed_answer_with_links_and_feedback(residency: R
     assert no_pings(reply)
 
 
+async def test_questions_posted_together_each_get_their_own_answer(residency: Residency) -> None:
+    # Posted in one burst, they reach the bot together and are matched as one batch
+    # (bot/batch.py): each reply must still answer the question it replies to.
+    asked = {
+        "is it remote?": "relocation",
+        "is the residency paid?": "salary",
+        "are there any application fees?": "fees",
+        "can I do it part-time?": "part-time",
+        "how long is the residency?": "duration",
+        "do they sponsor a visa?": None,
+    }
+    posted = [
+        (await residency.dc.say(residency.dc.member(f"burst{i}"), "general", text,
+                                mentions_bot=True), entry_id)
+        for i, (text, entry_id) in enumerate(asked.items())
+    ]
+    for message, entry_id in posted:
+        reply = await residency.dc.reply_to(message)
+        assert int(reply.message_reference["message_id"]) == int(message["id"])
+        if entry_id is None:
+            assert DECLINE_TEXT in reply.embeds[0]["description"]
+        else:
+            assert reply.embeds[0]["title"] == residency.question(entry_id)
+        assert len(residency.dc.replies(message)) == 1
+
+
 async def test_members_messages_reach_the_bot_but_the_echo_of_its_own_replies_does_not(
     residency: Residency,
 ) -> None:
