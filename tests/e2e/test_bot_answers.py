@@ -57,6 +57,7 @@ async def test_questions_posted_together_each_get_their_own_answer(residency: Re
     ]
     for message, entry_id in posted:
         reply = await residency.dc.reply_to(message)
+        assert reply.message_reference is not None
         assert int(reply.message_reference["message_id"]) == int(message["id"])
         if entry_id is None:
             assert DECLINE_TEXT in reply.embeds[0]["description"]
