@@ -34,16 +34,15 @@ class Batcher:
     def __init__(self, store: FaqStore, max_batch: int = MAX_BATCH) -> None:
         self._store = store
         self._max_batch = max_batch
+        # Questions not matched yet; a run of ``_run`` is pending exactly while it has any.
         self._waiting: deque[tuple[str, asyncio.Future[tuple[Match, Reply]]]] = deque()
-        self._scheduled = False
 
     def respond(self, question: str) -> asyncio.Future[tuple[Match, Reply]]:
         """The match and reply for ``question`` (as ``respond``), once its batch has run."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[tuple[Match, Reply]] = loop.create_future()
         self._waiting.append((question, future))
-        if not self._scheduled:
-            self._scheduled = True
+        if len(self._waiting) == 1:  # it was empty: no run pending
             loop.call_soon(self._run)
         return future
 
@@ -63,5 +62,3 @@ class Batcher:
         finally:  # whatever happens, the questions still waiting get a turn
             if waiting:
                 asyncio.get_running_loop().call_soon(self._run)
-            else:
-                self._scheduled = False
