@@ -76,14 +76,36 @@ CREATE TABLE IF NOT EXISTS lost_replies (  -- the reply to a question could not 
 PRAGMA user_version = 1;
 """
 
-_INSERT_QUESTION = "INSERT OR IGNORE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-# One vote per member per question: a second click replaces the first.
-_UPSERT_VOTE = (
-    "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_key, user_hash) "
+# At most SQLite's oldest limit of 999 parameters per statement (3.32 raised it to 32,766).
+MAX_PARAMETERS = 999
+
+
+@dataclass(frozen=True)
+class _Insert:
+    """An INSERT whose VALUES clause takes many rows: a batch goes in one statement."""
+
+    head: str  # up to VALUES
+    columns: int
+    tail: str = ""  # after the rows
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_PARAMETERS // self.columns
+
+    def sql(self, rows: int) -> str:
+        row = "(" + ", ".join("?" * self.columns) + ")"
+        return f"{self.head} VALUES {', '.join([row] * rows)}{self.tail}"
+
+
+_INSERT_QUESTION = _Insert("INSERT OR IGNORE INTO questions", 10)
+# One vote per member per question: a second click replaces the first (also within one
+# statement: a later row of it updates the row an earlier one inserted).
+_UPSERT_VOTE = _Insert(
+    "INSERT INTO votes", 5, " ON CONFLICT (question_key, user_hash) "
     "DO UPDATE SET helpful = excluded.helpful, entry_id = excluded.entry_id, "
     "voted_at = excluded.voted_at"
 )
-_INSERT_LOST = "INSERT OR IGNORE INTO lost_replies VALUES (?, ?)"
+_INSERT_LOST = _Insert("INSERT OR IGNORE INTO lost_replies", 2)
 
 
 @dataclass(frozen=True)
@@ -112,7 +134,7 @@ def _salt_key(salt: str) -> bytes:
     return hashlib.sha256(salt.encode("utf-8")).digest()  # one salt per run: derived once
 
 
-_Row = tuple[str, tuple[object, ...]]  # (SQL, parameters)
+_Row = tuple[_Insert, tuple[object, ...]]  # (statement, parameters)
 
 
 class QuestionLog:
@@ -137,6 +159,7 @@ class QuestionLog:
         self._failing_since: float | None = None
         self._overflowing = False
         self.dropped = 0  # rows lost to the memory bound, for tests and diagnostics
+        self._key_time = 0
 
     @property
     def queued(self) -> int:
@@ -162,7 +185,11 @@ class QuestionLog:
 
     def record(self, event: QuestionEvent) -> str:
         """Queue one question; return its key (for votes) at once."""
-        key = secrets.token_hex(16)  # 32 hex characters like uuid4().hex, a third of its cost
+        # 32 hex characters: the time in ns (never the same or earlier twice), then 64
+        # random bits. Keys in the order they are made let SQLite append to the key's
+        # index instead of rewriting a random page of it for each row.
+        self._key_time = max(time.time_ns(), self._key_time + 1)
+        key = f"{self._key_time:016x}{secrets.token_hex(8)}"
         self._enqueue((_INSERT_QUESTION, (
             key, self._clock(), event.guild_id, event.channel_id,
             hash_user(event.user_id, self._salt), event.source, event.question,
@@ -297,9 +324,15 @@ class QuestionLog:
         assert self._db is not None
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            # Consecutive rows of one kind go in one call: one thread hop, not one per row.
-            for sql, group in itertools.groupby(batch, key=lambda row: row[0]):
-                await self._db.executemany(sql, [params for _, params in group])
+            # Consecutive rows of one kind go in one statement: one thread hop, and one
+            # step of SQLite. ``executemany`` steps once per row, and each step hands
+            # Python's lock back to the event loop's thread and takes it again.
+            for insert, group in itertools.groupby(batch, key=lambda row: row[0]):
+                rows = [params for _, params in group]
+                for start in range(0, len(rows), insert.max_rows):
+                    chunk = rows[start:start + insert.max_rows]
+                    await self._db.execute(insert.sql(len(chunk)),
+                                           [value for params in chunk for value in params])
             await self._db.execute("COMMIT")
         except BaseException:
             await self._rollback()

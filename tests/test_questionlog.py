@@ -77,6 +77,7 @@ async def test_record_returns_a_short_key_without_waiting_for_the_disk(tmp_path:
     assert elapsed < 0.05
     assert all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
     assert len(set(keys)) == 200
+    assert keys == sorted(keys)  # in the order asked: SQLite appends to the key's index
 
 
 async def test_member_ids_are_stored_only_as_salted_hashes(qlog: QuestionLog) -> None:
