@@ -76,36 +76,14 @@ CREATE TABLE IF NOT EXISTS lost_replies (  -- the reply to a question could not 
 PRAGMA user_version = 1;
 """
 
-# At most SQLite's oldest limit of 999 parameters per statement (3.32 raised it to 32,766).
-MAX_PARAMETERS = 999
-
-
-@dataclass(frozen=True)
-class _Insert:
-    """An INSERT whose VALUES clause takes many rows: a batch goes in one statement."""
-
-    head: str  # up to VALUES
-    columns: int
-    tail: str = ""  # after the rows
-
-    @property
-    def max_rows(self) -> int:
-        return MAX_PARAMETERS // self.columns
-
-    def sql(self, rows: int) -> str:
-        row = "(" + ", ".join("?" * self.columns) + ")"
-        return f"{self.head} VALUES {', '.join([row] * rows)}{self.tail}"
-
-
-_INSERT_QUESTION = _Insert("INSERT OR IGNORE INTO questions", 10)
-# One vote per member per question: a second click replaces the first (also within one
-# statement: a later row of it updates the row an earlier one inserted).
-_UPSERT_VOTE = _Insert(
-    "INSERT INTO votes", 5, " ON CONFLICT (question_key, user_hash) "
+_INSERT_QUESTION = "INSERT OR IGNORE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# One vote per member per question: a second click replaces the first.
+_UPSERT_VOTE = (
+    "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_key, user_hash) "
     "DO UPDATE SET helpful = excluded.helpful, entry_id = excluded.entry_id, "
     "voted_at = excluded.voted_at"
 )
-_INSERT_LOST = _Insert("INSERT OR IGNORE INTO lost_replies", 2)
+_INSERT_LOST = "INSERT OR IGNORE INTO lost_replies VALUES (?, ?)"
 
 
 @dataclass(frozen=True)
@@ -134,7 +112,7 @@ def _salt_key(salt: str) -> bytes:
     return hashlib.sha256(salt.encode("utf-8")).digest()  # one salt per run: derived once
 
 
-_Row = tuple[_Insert, tuple[object, ...]]  # (statement, parameters)
+_Row = tuple[str, tuple[object, ...]]  # (SQL, parameters)
 
 
 class QuestionLog:
@@ -324,15 +302,9 @@ class QuestionLog:
         assert self._db is not None
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            # Consecutive rows of one kind go in one statement: one thread hop, and one
-            # step of SQLite. ``executemany`` steps once per row, and each step hands
-            # Python's lock back to the event loop's thread and takes it again.
-            for insert, group in itertools.groupby(batch, key=lambda row: row[0]):
-                rows = [params for _, params in group]
-                for start in range(0, len(rows), insert.max_rows):
-                    chunk = rows[start:start + insert.max_rows]
-                    await self._db.execute(insert.sql(len(chunk)),
-                                           [value for params in chunk for value in params])
+            # Consecutive rows of one kind go in one call: one thread hop, not one per row.
+            for sql, group in itertools.groupby(batch, key=lambda row: row[0]):
+                await self._db.executemany(sql, [params for _, params in group])
             await self._db.execute("COMMIT")
         except BaseException:
             await self._rollback()
