@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
-from pathlib import Path
 
 import pytest
 
 import bot.batch
 from bot.batch import Batcher
-from bot.knowledge import FaqStore, Knowledge, load_faq, load_faq_text
+from bot.knowledge import FaqStore, Knowledge, load_faq_text
 from bot.matching import Match
 from bot.replies import Reply, ReplyKind, respond
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
     "do I have to move to Paris?",
     "prt time option?",
@@ -23,13 +21,6 @@ QUESTIONS = [
     "residency?",
     "how do i apply",
 ]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Knowledge:
-    knowledge = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False).knowledge
-    assert knowledge is not None
-    return knowledge
 
 
 async def test_each_question_gets_the_answer_respond_gives(shipped: Knowledge) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from bot.knowledge import Knowledge, load_faq, load_faq_text
+from bot.knowledge import Knowledge, load_faq_text
 from bot.matching import Candidate, Decision, Match
 from bot.replies import (
     BYE_TEXT,
@@ -29,16 +28,8 @@ from bot.replies import (
     suggest,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 APPLY_URL = "https://apply.workable.com/huggingface/j/TBD"
 ANNOUNCEMENT_URL = "https://huggingface.co/blog/residency"
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Knowledge:
-    knowledge = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False).knowledge
-    assert knowledge is not None
-    return knowledge
 
 
 def knowledge_from(text: str) -> Knowledge:

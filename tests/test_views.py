@@ -11,26 +11,17 @@ tests/e2e/test_bot_answers.py.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
 from bot.discord_render import post_message, reply_embed
-from bot.knowledge import Knowledge, load_faq, load_faq_text
+from bot.knowledge import Knowledge, load_faq_text
 from bot.replies import Reply, ReplyKind, answer, decline, suggest
 from bot.views import CUSTOM_ID_LIMIT, build_reply_view, reply_view
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYS = [None, secrets.token_hex(16), secrets.token_hex(4), "K" * 64, "x"]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Knowledge:
-    knowledge = load_faq(ROOT / "data" / "faqs.yaml", check_confusion=False).knowledge
-    assert knowledge is not None
-    return knowledge
 
 
 def rows(view: discord.ui.View | None) -> list[dict[str, Any]] | None:
