@@ -660,7 +660,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.alternate and (options.pong or options.profile):
         parser.error("--alternate runs both bots itself and cannot run under --profile")
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
-    command = shlex.join([python, "bench/load.py", *sys.argv[1:]])
+    usable = sorted(os.sched_getaffinity(0))  # run under taskset: say so in the command
+    pinned = ["taskset", "-c", ",".join(map(str, usable))] if len(usable) < (
+        os.cpu_count() or 0) else []
+    command = shlex.join([*pinned, python, "bench/load.py", *sys.argv[1:]])
     if options.alternate:
         return main_alternating(options, command)
     result = asyncio.run(run_once(options))
@@ -690,8 +693,11 @@ def environment(after: str) -> str:
     from provenance import engine_version  # bench/ is on sys.path when run as a script
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    # Under ``taskset`` the bot, the emulator and the driver share fewer CPUs than there are.
+    usable, present = len(os.sched_getaffinity(0)), os.cpu_count()
+    cpus = f"{present} CPUs" if usable == present else f"{usable} of {present} CPUs (affinity)"
     return (f"Engine: {engine_version()}, Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, load average after {after} {load}\n")
+            f"{cpus}, load average after {after} {load}\n")
 
 
 def run_once_blocking(options: argparse.Namespace) -> Result:
