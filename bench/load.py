@@ -660,7 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.alternate and (options.pong or options.profile):
         parser.error("--alternate runs both bots itself and cannot run under --profile")
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
-    usable = sorted(os.sched_getaffinity(0))  # run under taskset: say so in the command
+    usable = usable_cpus()  # run under taskset: say so in the command
     pinned = ["taskset", "-c", ",".join(map(str, usable))] if len(usable) < (
         os.cpu_count() or 0) else []
     command = shlex.join([*pinned, python, "bench/load.py", *sys.argv[1:]])
@@ -688,13 +688,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failed else 0
 
 
+def usable_cpus() -> list[int]:
+    """The CPUs this run may use: under ``taskset`` the bot, the emulator and the driver
+    share fewer than the machine has."""
+    return sorted(os.sched_getaffinity(0))
+
+
 def environment(after: str) -> str:
     """The engine's commit, Python, CPUs and the load average after ``after``."""
     from provenance import engine_version  # bench/ is on sys.path when run as a script
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    # Under ``taskset`` the bot, the emulator and the driver share fewer CPUs than there are.
-    usable, present = len(os.sched_getaffinity(0)), os.cpu_count()
+    usable, present = len(usable_cpus()), os.cpu_count()
     cpus = f"{present} CPUs" if usable == present else f"{usable} of {present} CPUs (affinity)"
     return (f"Engine: {engine_version()}, Python {platform.python_version()}, "
             f"{cpus}, load average after {after} {load}\n")
