@@ -660,10 +660,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.alternate and (options.pong or options.profile):
         parser.error("--alternate runs both bots itself and cannot run under --profile")
     python = os.path.relpath(Path(sys.executable).absolute(), ROOT)
-    usable = usable_cpus()  # run under taskset: say so in the command
-    pinned = ["taskset", "-c", ",".join(map(str, usable))] if len(usable) < (
-        os.cpu_count() or 0) else []
-    command = shlex.join([*pinned, python, "bench/load.py", *sys.argv[1:]])
+    pinned = pinned_cpus()  # run under taskset: say so in the command
+    taskset = ["taskset", "-c", ",".join(map(str, pinned))] if pinned else []
+    command = shlex.join([*taskset, python, "bench/load.py", *sys.argv[1:]])
     if options.alternate:
         return main_alternating(options, command)
     result = asyncio.run(run_once(options))
@@ -688,10 +687,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failed else 0
 
 
-def usable_cpus() -> list[int]:
-    """The CPUs this run may use: under ``taskset`` the bot, the emulator and the driver
-    share fewer than the machine has."""
-    return sorted(os.sched_getaffinity(0))
+def pinned_cpus() -> list[int]:
+    """The CPUs this run may use when ``taskset`` leaves it fewer than the machine has
+    (the bot, the emulator and the driver then share them); empty when it may use all."""
+    usable = sorted(os.sched_getaffinity(0))
+    return usable if len(usable) < (os.cpu_count() or 0) else []
 
 
 def environment(after: str) -> str:
@@ -699,8 +699,8 @@ def environment(after: str) -> str:
     from provenance import engine_version  # bench/ is on sys.path when run as a script
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    usable, present = len(usable_cpus()), os.cpu_count()
-    cpus = f"{present} CPUs" if usable == present else f"{usable} of {present} CPUs (affinity)"
+    pinned, present = pinned_cpus(), os.cpu_count()
+    cpus = f"{len(pinned)} of {present} CPUs (affinity)" if pinned else f"{present} CPUs"
     return (f"Engine: {engine_version()}, Python {platform.python_version()}, "
             f"{cpus}, load average after {after} {load}\n")
 
