@@ -6,7 +6,7 @@ and records a hash of the sources it compiled. On import, ``bot`` puts that buil
 the sources only while the hash still matches them: an edited source runs as Python until
 the next ``make``, never an older build of it. Without a C compiler (or Python's headers),
 or with ``RESIDENCY_BOT_PURE=1`` set, the sources run as they are: the same answers, slower
-(a warm match 66–86 µs against 45 µs in stop 28's runs; BENCHMARKS.md).
+(a warm match 56–62 µs against 38–44 µs in stop 31's runs; BENCHMARKS.md).
 """
 
 from __future__ import annotations
